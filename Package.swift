@@ -1,0 +1,48 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Pruning",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "PruningCore", targets: ["PruningCore"]),
+    ],
+    targets: [
+        // MARK: System libraries
+        .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+
+        // MARK: Core
+        .target(
+            name: "PruningCore",
+            dependencies: ["COpenBLAS", "CZlib"]
+        ),
+
+        // MARK: Examples
+        .executableTarget(
+            name: "fashion-mlp",
+            dependencies: ["PruningCore"],
+            path: "Examples/FashionMLP"
+        ),
+
+        // MARK: Tests
+        .target(
+            name: "PruningTestSupport",
+            dependencies: ["PruningCore"],
+            path: "Sources/PruningTestSupport"
+        ),
+        .testTarget(
+            name: "PruningCoreTests",
+            dependencies: ["PruningCore", "PruningTestSupport"],
+            resources: [.copy("Fixtures")]
+        ),
+    ]
+)

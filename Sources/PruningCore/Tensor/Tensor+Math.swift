@@ -1,0 +1,163 @@
+import Foundation
+
+extension Tensor {
+    /// Applies a unary kernel elementwise and records `derivative(gradient, input, output)` as
+    /// the backward rule.
+    func mapElements<K: UnaryKernel>(
+        _ kernel: K.Type, derivative: @escaping (Tensor, Tensor, Tensor) -> Tensor
+    ) -> Tensor {
+        let result = TensorStorage(uninitializedCount: count)
+        Kernels.unary(kernel, storage.pointer, result.pointer, count)
+        let out = Tensor(shape: shape, storage: result)
+        let input = self
+        return Tensor.recorded(out, inputs: [self]) { g in
+            [derivative(g, input.detached(), out)]
+        }
+    }
+
+    /// Elementwise square root.
+    public func sqrt() -> Tensor { mapElements(SqrtKernel.self) { g, _, y in g * 0.5 / y } }
+    /// Elementwise reciprocal square root.
+    public func rsqrt() -> Tensor {
+        mapElements(RsqrtKernel.self) { g, _, y in g * (-0.5) * y * y * y }
+    }
+    /// Elementwise natural exponential.
+    public func exp() -> Tensor { mapElements(ExpKernel.self) { g, _, y in g * y } }
+    /// Elementwise natural logarithm.
+    public func log() -> Tensor { mapElements(LogKernel.self) { g, x, _ in g / x } }
+    /// Elementwise absolute value (gradient 0 at 0).
+    public func abs() -> Tensor { mapElements(AbsKernel.self) { g, x, _ in g * x.sign() } }
+    /// Elementwise sign: −1, 0 or 1 (gradient 0).
+    public func sign() -> Tensor { mapElements(SignKernel.self) { g, _, _ in g * 0 } }
+    /// Elementwise hyperbolic tangent.
+    public func tanh() -> Tensor { mapElements(TanhKernel.self) { g, _, y in g * (1 - y * y) } }
+    /// Elementwise logistic sigmoid `1 / (1 + e^−x)`.
+    public func sigmoid() -> Tensor {
+        mapElements(SigmoidKernel.self) { g, _, y in g * y * (1 - y) }
+    }
+    /// Elementwise rectified linear unit `max(x, 0)`.
+    public func relu() -> Tensor {
+        mapElements(ReLUKernel.self) { g, x, _ in g * (x .> 0) }
+    }
+    /// Elementwise SiLU (swish) `x · sigmoid(x)`.
+    public func silu() -> Tensor {
+        mapElements(SiLUKernel.self) { g, x, _ in
+            let s = x.sigmoid()
+            return g * s * (1 + x * (1 - s))
+        }
+    }
+    /// Elementwise softplus `log(1 + e^x)`, computed without overflow.
+    public func softplus() -> Tensor {
+        mapElements(SoftplusKernel.self) { g, x, _ in g * x.sigmoid() }
+    }
+    /// Elementwise GELU. `approximate: false` is the exact `x · Φ(x)`; `true` is the tanh form
+    /// used by GPT-2.
+    public func gelu(approximate: Bool = false) -> Tensor {
+        if approximate {
+            return mapElements(GELUTanhKernel.self) { g, x, _ in g * GELUTanhKernel.derivative(x) }
+        }
+        return mapElements(GELUKernel.self) { g, x, _ in g * GELUKernel.derivative(x) }
+    }
+    /// Elementwise leaky ReLU: `x` for positive `x`, `negativeSlope · x` otherwise.
+    public func leakyReLU(negativeSlope: Float = 0.01) -> Tensor {
+        let positive = self .> 0
+        let scale = positive + (1 - positive) * negativeSlope
+        return self * scale
+    }
+    /// Elementwise square.
+    public func squared() -> Tensor { self * self }
+
+    /// The elements limited to `[lower, upper]` (the gradient is 0 where clamped).
+    public func clamped(min lower: Float = -.infinity, max upper: Float = .infinity) -> Tensor {
+        precondition(lower <= upper, "clamped: lower bound \(lower) exceeds upper bound \(upper)")
+        let result = TensorStorage(uninitializedCount: count)
+        let source = storage.pointer
+        Kernels.parallelFor(count) { range in
+            for i in range { result.pointer[i] = Swift.min(Swift.max(source[i], lower), upper) }
+        }
+        let out = Tensor(shape: shape, storage: result)
+        let input = self
+        return Tensor.recorded(out, inputs: [self]) { g in
+            let x = input.detached()
+            return [g * (x .>= Tensor(lower)) * (x .<= Tensor(upper))]
+        }
+    }
+}
+
+// MARK: - Kernels
+
+@usableFromInline enum NegateKernel: UnaryKernel {
+    @inlinable @inline(__always) static func apply(_ x: Float) -> Float { -x }
+}
+@usableFromInline enum SqrtKernel: UnaryKernel {
+    @inlinable @inline(__always) static func apply(_ x: Float) -> Float { x.squareRoot() }
+}
+@usableFromInline enum RsqrtKernel: UnaryKernel {
+    @inlinable @inline(__always) static func apply(_ x: Float) -> Float { 1 / x.squareRoot() }
+}
+@usableFromInline enum ExpKernel: UnaryKernel {
+    @inlinable @inline(__always) static func apply(_ x: Float) -> Float { Foundation.exp(x) }
+}
+@usableFromInline enum LogKernel: UnaryKernel {
+    @inlinable @inline(__always) static func apply(_ x: Float) -> Float { Foundation.log(x) }
+}
+@usableFromInline enum AbsKernel: UnaryKernel {
+    @inlinable @inline(__always) static func apply(_ x: Float) -> Float { Swift.abs(x) }
+}
+@usableFromInline enum SignKernel: UnaryKernel {
+    @inlinable @inline(__always) static func apply(_ x: Float) -> Float { x > 0 ? 1 : (x < 0 ? -1 : 0) }
+}
+@usableFromInline enum TanhKernel: UnaryKernel {
+    @inlinable @inline(__always) static func apply(_ x: Float) -> Float { Foundation.tanh(x) }
+}
+@usableFromInline enum SigmoidKernel: UnaryKernel {
+    @inlinable @inline(__always) static func apply(_ x: Float) -> Float {
+        x >= 0 ? 1 / (1 + Foundation.exp(-x)) : Foundation.exp(x) / (1 + Foundation.exp(x))
+    }
+}
+@usableFromInline enum ReLUKernel: UnaryKernel {
+    @inlinable @inline(__always) static func apply(_ x: Float) -> Float { x > 0 ? x : 0 }
+}
+@usableFromInline enum SiLUKernel: UnaryKernel {
+    @inlinable @inline(__always) static func apply(_ x: Float) -> Float { x * SigmoidKernel.apply(x) }
+}
+@usableFromInline enum SoftplusKernel: UnaryKernel {
+    @inlinable @inline(__always) static func apply(_ x: Float) -> Float {
+        Swift.max(x, 0) + Foundation.log1p(Foundation.exp(-Swift.abs(x)))
+    }
+}
+@usableFromInline enum GELUKernel: UnaryKernel {
+    @inlinable @inline(__always) static func apply(_ x: Float) -> Float {
+        0.5 * x * (1 + Foundation.erf(x * 0.70710678118654752))
+    }
+    static func derivative(_ x: Tensor) -> Tensor {
+        x.withUnsafeBufferPointer { xs in
+            Tensor(shape: x.shape) { out in
+                for i in 0..<xs.count {
+                    let v = xs[i]
+                    let cdf = 0.5 * (1 + Foundation.erf(v * 0.70710678118654752))
+                    let pdf = Foundation.exp(-0.5 * v * v) * 0.3989422804014327
+                    out[i] = cdf + v * pdf
+                }
+            }
+        }
+    }
+}
+@usableFromInline enum GELUTanhKernel: UnaryKernel {
+    @inlinable @inline(__always) static func apply(_ x: Float) -> Float {
+        0.5 * x * (1 + Foundation.tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)))
+    }
+    static func derivative(_ x: Tensor) -> Tensor {
+        x.withUnsafeBufferPointer { xs in
+            Tensor(shape: x.shape) { out in
+                for i in 0..<xs.count {
+                    let v = xs[i]
+                    let inner = 0.7978845608028654 * (v + 0.044715 * v * v * v)
+                    let t = Foundation.tanh(inner)
+                    let dInner = 0.7978845608028654 * (1 + 3 * 0.044715 * v * v)
+                    out[i] = 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * dInner
+                }
+            }
+        }
+    }
+}
