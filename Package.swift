@@ -26,13 +26,6 @@ let package = Package(
             dependencies: ["COpenBLAS", "CZlib"]
         ),
 
-        // MARK: Examples
-        .executableTarget(
-            name: "fashion-mlp",
-            dependencies: ["PruningCore"],
-            path: "Examples/FashionMLP"
-        ),
-
         // MARK: Tests
         .target(
             name: "PruningTestSupport",
