@@ -7,6 +7,9 @@ let package = Package(
     products: [
         .library(name: "PruningCore", targets: ["PruningCore"]),
     ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
     targets: [
         // MARK: System libraries
         .systemLibrary(
@@ -24,6 +27,13 @@ let package = Package(
         .target(
             name: "PruningCore",
             dependencies: ["COpenBLAS", "CZlib"]
+        ),
+
+        // MARK: Benchmarks
+        .executableTarget(
+            name: "core-benchmarks",
+            dependencies: ["PruningCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Benchmarks/CoreBenchmarks"
         ),
 
         // MARK: Tests
