@@ -1,15 +1,25 @@
 import Foundation
 
 /// A scalar binary function applied elementwise by ``Tensor``'s broadcasting kernel.
-@usableFromInline
 protocol BinaryKernel {
     static func apply(_ a: Float, _ b: Float) -> Float
 }
 
-/// A scalar unary function applied elementwise.
-@usableFromInline
+/// A scalar unary function applied elementwise; kernels with a vectorized form override
+/// `apply16`.
 protocol UnaryKernel {
     static func apply(_ x: Float) -> Float
+    static func apply16(_ x: SIMD16<Float>) -> SIMD16<Float>
+    static var isVectorized: Bool { get }
+}
+
+extension UnaryKernel {
+    @inline(__always) static func apply16(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        var result = x
+        for lane in 0..<16 { result[lane] = apply(x[lane]) }
+        return result
+    }
+    static var isVectorized: Bool { false }
 }
 
 enum Kernels {
@@ -40,7 +50,20 @@ enum Kernels {
         _: K.Type, _ a: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ count: Int
     ) {
         parallelFor(count) { range in
-            for i in range { out[i] = K.apply(a[i]) }
+            var i = range.lowerBound
+            if K.isVectorized {
+                let raw = UnsafeRawPointer(a)
+                let rawOut = UnsafeMutableRawPointer(out)
+                while i + 16 <= range.upperBound {
+                    let x = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+                    rawOut.storeBytes(of: K.apply16(x), toByteOffset: i * 4, as: SIMD16<Float>.self)
+                    i += 16
+                }
+            }
+            while i < range.upperBound {
+                out[i] = K.apply(a[i])
+                i += 1
+            }
         }
     }
 
@@ -147,42 +170,42 @@ public enum ThreadPolicy {
 
 // MARK: - Kernels
 
-@usableFromInline enum AddKernel: BinaryKernel {
-    @inlinable @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a + b }
+enum AddKernel: BinaryKernel {
+    @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a + b }
 }
-@usableFromInline enum SubtractKernel: BinaryKernel {
-    @inlinable @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a - b }
+enum SubtractKernel: BinaryKernel {
+    @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a - b }
 }
-@usableFromInline enum MultiplyKernel: BinaryKernel {
-    @inlinable @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a * b }
+enum MultiplyKernel: BinaryKernel {
+    @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a * b }
 }
-@usableFromInline enum DivideKernel: BinaryKernel {
-    @inlinable @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a / b }
+enum DivideKernel: BinaryKernel {
+    @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a / b }
 }
-@usableFromInline enum PowerKernel: BinaryKernel {
-    @inlinable @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { Foundation.pow(a, b) }
+enum PowerKernel: BinaryKernel {
+    @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { Foundation.pow(a, b) }
 }
-@usableFromInline enum MaximumKernel: BinaryKernel {
-    @inlinable @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a >= b ? a : b }
+enum MaximumKernel: BinaryKernel {
+    @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a >= b ? a : b }
 }
-@usableFromInline enum MinimumKernel: BinaryKernel {
-    @inlinable @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a <= b ? a : b }
+enum MinimumKernel: BinaryKernel {
+    @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a <= b ? a : b }
 }
-@usableFromInline enum EqualKernel: BinaryKernel {
-    @inlinable @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a == b ? 1 : 0 }
+enum EqualKernel: BinaryKernel {
+    @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a == b ? 1 : 0 }
 }
-@usableFromInline enum LessKernel: BinaryKernel {
-    @inlinable @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a < b ? 1 : 0 }
+enum LessKernel: BinaryKernel {
+    @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a < b ? 1 : 0 }
 }
-@usableFromInline enum LessOrEqualKernel: BinaryKernel {
-    @inlinable @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a <= b ? 1 : 0 }
+enum LessOrEqualKernel: BinaryKernel {
+    @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a <= b ? 1 : 0 }
 }
-@usableFromInline enum GreaterKernel: BinaryKernel {
-    @inlinable @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a > b ? 1 : 0 }
+enum GreaterKernel: BinaryKernel {
+    @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a > b ? 1 : 0 }
 }
-@usableFromInline enum GreaterOrEqualKernel: BinaryKernel {
-    @inlinable @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a >= b ? 1 : 0 }
+enum GreaterOrEqualKernel: BinaryKernel {
+    @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a >= b ? 1 : 0 }
 }
-@usableFromInline enum NotEqualKernel: BinaryKernel {
-    @inlinable @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a != b ? 1 : 0 }
+enum NotEqualKernel: BinaryKernel {
+    @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a != b ? 1 : 0 }
 }

@@ -86,48 +86,64 @@ extension Tensor {
 
 // MARK: - Kernels
 
-@usableFromInline enum NegateKernel: UnaryKernel {
-    @inlinable @inline(__always) static func apply(_ x: Float) -> Float { -x }
+enum NegateKernel: UnaryKernel {
+    static var isVectorized: Bool { true }
+    @inline(__always) static func apply16(_ x: SIMD16<Float>) -> SIMD16<Float> { -x }
+    @inline(__always) static func apply(_ x: Float) -> Float { -x }
 }
-@usableFromInline enum SqrtKernel: UnaryKernel {
-    @inlinable @inline(__always) static func apply(_ x: Float) -> Float { x.squareRoot() }
+enum SqrtKernel: UnaryKernel {
+    static var isVectorized: Bool { true }
+    @inline(__always) static func apply16(_ x: SIMD16<Float>) -> SIMD16<Float> { x.squareRoot() }
+    @inline(__always) static func apply(_ x: Float) -> Float { x.squareRoot() }
 }
-@usableFromInline enum RsqrtKernel: UnaryKernel {
-    @inlinable @inline(__always) static func apply(_ x: Float) -> Float { 1 / x.squareRoot() }
+enum RsqrtKernel: UnaryKernel {
+    @inline(__always) static func apply(_ x: Float) -> Float { 1 / x.squareRoot() }
 }
-@usableFromInline enum ExpKernel: UnaryKernel {
-    @inlinable @inline(__always) static func apply(_ x: Float) -> Float { Foundation.exp(x) }
+enum ExpKernel: UnaryKernel {
+    static var isVectorized: Bool { true }
+    @inline(__always) static func apply16(_ x: SIMD16<Float>) -> SIMD16<Float> { VectorMath.exp(x) }
+    @inline(__always) static func apply(_ x: Float) -> Float { Foundation.exp(x) }
 }
-@usableFromInline enum LogKernel: UnaryKernel {
-    @inlinable @inline(__always) static func apply(_ x: Float) -> Float { Foundation.log(x) }
+enum LogKernel: UnaryKernel {
+    @inline(__always) static func apply(_ x: Float) -> Float { Foundation.log(x) }
 }
-@usableFromInline enum AbsKernel: UnaryKernel {
-    @inlinable @inline(__always) static func apply(_ x: Float) -> Float { Swift.abs(x) }
+enum AbsKernel: UnaryKernel {
+    @inline(__always) static func apply(_ x: Float) -> Float { Swift.abs(x) }
 }
-@usableFromInline enum SignKernel: UnaryKernel {
-    @inlinable @inline(__always) static func apply(_ x: Float) -> Float { x > 0 ? 1 : (x < 0 ? -1 : 0) }
+enum SignKernel: UnaryKernel {
+    @inline(__always) static func apply(_ x: Float) -> Float { x > 0 ? 1 : (x < 0 ? -1 : 0) }
 }
-@usableFromInline enum TanhKernel: UnaryKernel {
-    @inlinable @inline(__always) static func apply(_ x: Float) -> Float { Foundation.tanh(x) }
+enum TanhKernel: UnaryKernel {
+    static var isVectorized: Bool { true }
+    @inline(__always) static func apply16(_ x: SIMD16<Float>) -> SIMD16<Float> { VectorMath.tanh(x) }
+    @inline(__always) static func apply(_ x: Float) -> Float { Foundation.tanh(x) }
 }
-@usableFromInline enum SigmoidKernel: UnaryKernel {
-    @inlinable @inline(__always) static func apply(_ x: Float) -> Float {
+enum SigmoidKernel: UnaryKernel {
+    static var isVectorized: Bool { true }
+    @inline(__always) static func apply16(_ x: SIMD16<Float>) -> SIMD16<Float> { VectorMath.sigmoid(x) }
+    @inline(__always) static func apply(_ x: Float) -> Float {
         x >= 0 ? 1 / (1 + Foundation.exp(-x)) : Foundation.exp(x) / (1 + Foundation.exp(x))
     }
 }
-@usableFromInline enum ReLUKernel: UnaryKernel {
-    @inlinable @inline(__always) static func apply(_ x: Float) -> Float { x > 0 ? x : 0 }
+enum ReLUKernel: UnaryKernel {
+    static var isVectorized: Bool { true }
+    @inline(__always) static func apply16(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .< 0) }
+    @inline(__always) static func apply(_ x: Float) -> Float { x > 0 ? x : 0 }
 }
-@usableFromInline enum SiLUKernel: UnaryKernel {
-    @inlinable @inline(__always) static func apply(_ x: Float) -> Float { x * SigmoidKernel.apply(x) }
+enum SiLUKernel: UnaryKernel {
+    static var isVectorized: Bool { true }
+    @inline(__always) static func apply16(_ x: SIMD16<Float>) -> SIMD16<Float> { x * VectorMath.sigmoid(x) }
+    @inline(__always) static func apply(_ x: Float) -> Float { x * SigmoidKernel.apply(x) }
 }
-@usableFromInline enum SoftplusKernel: UnaryKernel {
-    @inlinable @inline(__always) static func apply(_ x: Float) -> Float {
+enum SoftplusKernel: UnaryKernel {
+    @inline(__always) static func apply(_ x: Float) -> Float {
         Swift.max(x, 0) + Foundation.log1p(Foundation.exp(-Swift.abs(x)))
     }
 }
-@usableFromInline enum GELUKernel: UnaryKernel {
-    @inlinable @inline(__always) static func apply(_ x: Float) -> Float {
+enum GELUKernel: UnaryKernel {
+    static var isVectorized: Bool { true }
+    @inline(__always) static func apply16(_ x: SIMD16<Float>) -> SIMD16<Float> { 0.5 * x * (1 + VectorMath.erf(x * 0.70710678118654752)) }
+    @inline(__always) static func apply(_ x: Float) -> Float {
         0.5 * x * (1 + Foundation.erf(x * 0.70710678118654752))
     }
     static func derivative(_ x: Tensor) -> Tensor {
@@ -143,8 +159,10 @@ extension Tensor {
         }
     }
 }
-@usableFromInline enum GELUTanhKernel: UnaryKernel {
-    @inlinable @inline(__always) static func apply(_ x: Float) -> Float {
+enum GELUTanhKernel: UnaryKernel {
+    static var isVectorized: Bool { true }
+    @inline(__always) static func apply16(_ x: SIMD16<Float>) -> SIMD16<Float> { 0.5 * x * (1 + VectorMath.tanh(0.7978845608028654 * (x + 0.044715 * x * x * x))) }
+    @inline(__always) static func apply(_ x: Float) -> Float {
         0.5 * x * (1 + Foundation.tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)))
     }
     static func derivative(_ x: Tensor) -> Tensor {

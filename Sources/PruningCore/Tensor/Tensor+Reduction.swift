@@ -227,10 +227,14 @@ extension Tensor {
                         continue
                     }
                     var total: Float = 0
-                    for k in 0..<size {
-                        let e = Foundation.exp(source[base + k * inner] - m)
-                        op[base + k * inner] = e
-                        total += e
+                    if inner == 1 {
+                        total = VectorMath.expShifted(source + base, op + base, count: size, shift: m)
+                    } else {
+                        for k in 0..<size {
+                            let e = Foundation.exp(source[base + k * inner] - m)
+                            op[base + k * inner] = e
+                            total += e
+                        }
                     }
                     let scale = 1 / total
                     for k in 0..<size { op[base + k * inner] *= scale }
