@@ -27,14 +27,24 @@ extension Tensor {
     /// The sum of all elements, as a scalar tensor.
     public func sum() -> Tensor {
         let total = withUnsafeBufferPointer { x -> Float in
+            // 16 float lanes over blocks of 1,024 elements, blocks accumulated in double.
+            guard let base = x.baseAddress else { return 0 }
+            let raw = UnsafeRawPointer(base)
             var accumulator: Double = 0
             var i = 0
             while i < x.count {
-                let end = Swift.min(x.count, i + 4096)
-                var partial: Float = 0
-                for j in i..<end { partial += x[j] }
-                accumulator += Double(partial)
-                i = end
+                let end = Swift.min(x.count, i + 1024)
+                var lanes = SIMD16<Float>.zero
+                while i + 16 <= end {
+                    lanes += raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+                    i += 16
+                }
+                var partial = Double(lanes.sum())
+                while i < end {
+                    partial += Double(base[i])
+                    i += 1
+                }
+                accumulator += partial
             }
             return Float(accumulator)
         }
