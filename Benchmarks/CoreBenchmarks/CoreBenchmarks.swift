@@ -35,7 +35,7 @@ struct CoreBenchmarks: ParsableCommand {
         BLAS.setThreadCount(threads)
         ThreadPolicy.maximumThreads = threads
         let torch = TorchReference(python: python)
-        let all = ["gemm", "mlp", "memory"]
+        let all = ["gemm", "mlp", "gpt", "memory"]
         let chosen = workload == "all" ? all : [workload]
         for name in chosen {
             guard all.contains(name) else { throw ValidationError("unknown workload '\(name)'; choose from \(all.joined(separator: ", "))") }
@@ -44,7 +44,7 @@ struct CoreBenchmarks: ParsableCommand {
         for name in chosen {
             switch name {
             case "gemm": GEMMBenchmark(samples: samples).run()
-            case "mlp": TrainingStepBenchmark(workload: name, samples: samples, threads: threads, torch: torch).run()
+            case "mlp", "gpt": TrainingStepBenchmark(workload: name, samples: samples, threads: threads, torch: torch).run()
             default: MemoryBenchmark(steps: steps).run()
             }
             print("")

@@ -18,6 +18,7 @@ enum Workloads {
     static func named(_ name: String) -> Workload? {
         switch name {
         case "mlp": mlp()
+        case "gpt": gpt()
         default: nil
         }
     }
