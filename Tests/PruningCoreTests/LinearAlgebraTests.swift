@@ -184,6 +184,19 @@ import Testing
         #expect(try LinearAlgebra.determinant(Tensor(shape: [2, 2], scalars: [1, 2, 2, 4])) == 0)
     }
 
+    @Test("empty matrices give empty (or identity) factors without calling LAPACK")
+    func empty() throws {
+        let a = Tensor.zeros([0, 3])
+        let thin = try LinearAlgebra.svd(a)
+        #expect(thin.u.shape == [0, 0] && thin.s.shape == [0] && thin.vt.shape == [0, 3])
+        let full = try LinearAlgebra.svd(a, full: true)
+        #expect(full.vt.scalars == Tensor.eye(3).scalars)
+        #expect(try LinearAlgebra.pseudoInverse(a).shape == [3, 0])
+        #expect(try LinearAlgebra.leastSquares(a, Tensor.zeros([0])).scalars == [0, 0, 0])
+        #expect(try LinearAlgebra.cholesky(Tensor.zeros([0, 0])).shape == [0, 0])
+        #expect(try LinearAlgebra.determinant(Tensor.zeros([0, 0])) == 1)
+    }
+
     @Test("inputs are not modified and results are detached from autodiff")
     func detached() throws {
         let a = Self.symmetricPositiveDefinite(4, seed: 18)
