@@ -118,7 +118,9 @@ extension Tensor {
         let groupedQuery = (query * factor).reshaped(to: [batch, kvHeads, group * queryLength, headDimension])
         var scores = groupedQuery.matmul(key, transposingOther: true).reshaped(to: scoreShape)
 
-        var disallowed: Tensor? = isCausal ? causalDisallowed(queryLength: queryLength, keyLength: keyLength) : nil
+        // A single query (a decoding step) sees every key: nothing to mask.
+        let causalMasks = isCausal && queryLength > 1
+        var disallowed: Tensor? = causalMasks ? causalDisallowed(queryLength: queryLength, keyLength: keyLength) : nil
         switch mask {
         case .additive(let additive)?:
             scores = scores + additive

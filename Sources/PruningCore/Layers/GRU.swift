@@ -9,7 +9,8 @@
 ///
 /// Input `[batch, length, input]` (or `[length, batch, input]` when `batchFirst` is false);
 /// output `[batch, length, directions · hidden]` (same layout as the input) and the final state
-/// `[layers · directions, batch, hidden]`.
+/// `[layers · directions, batch, hidden]`. All sequences of a batch have the full length (there
+/// is no packed-sequence input), and PyTorch's dropout between layers is not provided.
 public final class GRU: Module {
     /// The cells, indexed `[layer][direction]` (direction 1 runs backwards in time).
     public let cells: [[GRUCell]]

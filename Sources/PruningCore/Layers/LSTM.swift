@@ -9,7 +9,9 @@
 ///
 /// Input `[batch, length, input]` (or `[length, batch, input]` when `batchFirst` is false);
 /// output `[batch, length, directions · hidden]` (same layout as the input) and the final state,
-/// hidden and cell each `[layers · directions, batch, hidden]`.
+/// hidden and cell each `[layers · directions, batch, hidden]`. All sequences of a batch have the
+/// full length (there is no packed-sequence input); PyTorch's dropout between layers and
+/// `proj_size` projections are not provided.
 public final class LSTM: Module {
     /// The cells, indexed `[layer][direction]` (direction 1 runs backwards in time).
     public let cells: [[LSTMCell]]
