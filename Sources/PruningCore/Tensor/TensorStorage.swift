@@ -15,7 +15,7 @@ final class TensorStorage: @unchecked Sendable {
     init(uninitializedCount count: Int) {
         precondition(count >= 0, "TensorStorage: negative element count \(count)")
         let bytes = max(count, 1) * MemoryLayout<Float>.stride
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+        let raw = TensorMemory.allocate(byteCount: bytes)
         self.pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
         self.count = count
         self.isOwned = true
@@ -46,6 +46,8 @@ final class TensorStorage: @unchecked Sendable {
     }
 
     deinit {
-        if isOwned { UnsafeMutableRawPointer(pointer).deallocate() }
+        if isOwned {
+            TensorMemory.release(UnsafeMutableRawPointer(pointer), byteCount: max(count, 1) * MemoryLayout<Float>.stride)
+        }
     }
 }

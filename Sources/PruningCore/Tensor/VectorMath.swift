@@ -12,8 +12,17 @@ enum VectorMath {
 
     @inline(__always)
     static func exp(_ x: Vector) -> Vector {
-        let clamped = x.clamped(lowerBound: Vector(repeating: -87.33654), upperBound: Vector(repeating: 88.72283))
-        let n = (clamped * 1.442695040888963).rounded(.toNearestOrEven)
+        let lower = Vector(repeating: -87.33654)
+        let upper = Vector(repeating: 88.72283)
+        var clamped = x
+        clamped.replace(with: lower, where: x .< lower)
+        clamped.replace(with: upper, where: x .> upper)
+        // Round x·log2(e) to the nearest integer with the 1.5·2^23 trick: the sum's low
+        // mantissa bits then hold n, so no float-to-int conversion is needed.
+        let magic = Vector(repeating: 12_582_912)
+        let shifted = clamped * 1.442695040888963 + magic
+        let n = shifted - magic
+        let whole = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- 0x4B40_0000
         // r = x − n·ln2, with ln2 split in two for accuracy.
         var r = clamped - n * 0.693359375
         r = r + n * 2.12194440e-4
@@ -26,13 +35,12 @@ enum VectorMath {
         p = p * r * r + r + 1
         // 2^n through the exponent field, as 2^h · 2^(n−h) with h = n/2 so that neither factor
         // leaves the normal range at n = 128 or n = −126.
-        let whole = SIMD16<Int32>(n)
-        let half = whole / 2
+        let half = whole &>> 1
         let first = unsafeBitCast((half &+ 127) &<< 23, to: Vector.self)
         let second = unsafeBitCast((whole &- half &+ 127) &<< 23, to: Vector.self)
         var result = p * first * second
-        result.replace(with: .infinity, where: x .> 88.72283)
-        result.replace(with: 0, where: x .< -87.33654)
+        result.replace(with: .infinity, where: x .> upper)
+        result.replace(with: 0, where: x .< lower)
         result.replace(with: x, where: x .!= x)  // NaN stays NaN
         return result
     }
