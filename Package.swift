@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "PruningCore", targets: ["PruningCore"]),
+        .library(name: "ModelZoo", targets: ["ModelZoo"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -29,6 +30,12 @@ let package = Package(
             dependencies: ["COpenBLAS", "CZlib"]
         ),
 
+        // MARK: Models
+        .target(
+            name: "ModelZoo",
+            dependencies: ["PruningCore"]
+        ),
+
         // MARK: Benchmarks
         .executableTarget(
             name: "core-benchmarks",
@@ -46,6 +53,10 @@ let package = Package(
             name: "PruningCoreTests",
             dependencies: ["PruningCore", "PruningTestSupport"],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "ModelZooTests",
+            dependencies: ["ModelZoo", "PruningCore", "PruningTestSupport"]
         ),
     ]
 )

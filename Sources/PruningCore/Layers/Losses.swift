@@ -1,13 +1,46 @@
+import Foundation
+
 /// The mean cross-entropy between `logits` `[batch, classes]` and integer `labels`.
 ///
-/// Computed through a stable log-softmax.
+/// Fused: one pass computes the row log-sum-exp (stable for any finite logits) and the loss;
+/// the backward pass writes `(softmax − onehot) / batch` directly.
 /// - Precondition: one label per row, each in `0..<classes`.
 public func crossEntropy(logits: Tensor, labels: [Int]) -> Tensor {
     precondition(logits.rank == 2 && logits.shape[0] == labels.count,
                  "crossEntropy: logits \(logits.shape) need one label per row, got \(labels.count)")
-    let logProbabilities = logits.logSoftmax(alongAxis: 1)
-    let picked = logProbabilities.gathering(alongAxis: 1, indices: labels)
-    return -picked.mean()
+    let (rows, classes) = (logits.shape[0], logits.shape[1])
+    for label in labels {
+        precondition(label >= 0 && label < classes, "crossEntropy: label \(label) is out of range 0..<\(classes)")
+    }
+    var logSumExp = [Float](repeating: 0, count: rows)
+    var total: Double = 0
+    logits.withUnsafeBufferPointer { x in
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(classes, 1))
+        defer { scratch.deallocate() }
+        for r in 0..<rows {
+            let row = x.baseAddress! + r * classes
+            var m = -Float.infinity
+            for c in 0..<classes { m = max(m, row[c]) }
+            let sum = VectorMath.expShifted(row, scratch, count: classes, shift: m)
+            logSumExp[r] = m + Foundation.log(sum)
+            total += Double(logSumExp[r] - row[labels[r]])
+        }
+    }
+    let loss = Tensor(Float(total / Double(max(rows, 1))))
+    return Tensor.recorded(loss, inputs: [logits]) { g in
+        let scale = g.scalar / Float(max(rows, 1))
+        let gradient = logits.withUnsafeBufferPointer { x in
+            Tensor(shape: logits.shape) { out in
+                for r in 0..<rows {
+                    let base = r * classes
+                    _ = VectorMath.expShifted(x.baseAddress! + base, out.baseAddress! + base, count: classes, shift: logSumExp[r])
+                    for c in 0..<classes { out[base + c] *= scale }
+                    out[base + labels[r]] -= scale
+                }
+            }
+        }
+        return [gradient]
+    }
 }
 
 /// The mean squared error between `prediction` and `target`.

@@ -184,7 +184,17 @@ extension Tensor {
     /// This tensor with `value` written wherever `mask` is non-zero (`mask` broadcasts to this
     /// tensor's shape). `value` may be infinite (attention masks use `-.infinity`).
     public func maskedFill(_ mask: Tensor, with value: Float) -> Tensor {
-        Tensor.where(mask, Tensor(value), self).reshaped(to: shape)
+        precondition(Broadcasting.shape(shape, mask.shape) == shape,
+                     "maskedFill: mask \(mask.shape) does not broadcast to \(shape)")
+        // keep = 1 where the mask is zero, laid out like this tensor.
+        let keep = Tensor.broadcastingApply(EqualKernel.self, mask, Tensor.zeros(shape))
+        var out = detached()
+        out.withUnsafeMutableBufferPointer { o in
+            keep.withUnsafeBufferPointer { k in
+                for i in 0..<o.count where k[i] == 0 { o[i] = value }
+            }
+        }
+        return Tensor.recorded(out, inputs: [self]) { g in [g * keep] }
     }
 }
 
