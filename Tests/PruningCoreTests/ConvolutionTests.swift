@@ -4,7 +4,9 @@ import Testing
 
 /// Forward cases covering strides, padding, dilation, groups (including depthwise with and
 /// without a channel multiplier), non-square kernels, 1×1 convolutions, batches split over
-/// several GEMMs (17×17 outputs: five images per GEMM, batch 7) and one GEMM per image (32×32).
+/// several GEMMs (10×10 outputs: three images per GEMM, batch 8; 15×15 outputs: two per GEMM,
+/// batch 7), one GEMM per image (32×32), and stride-1 "same-width" layers whose taps are copied
+/// as contiguous blocks.
 let convolutionForwardCases: [ConvolutionCase] = [
     ConvolutionCase(),
     ConvolutionCase(stride: (2, 2), padding: (1, 1)),
@@ -22,6 +24,9 @@ let convolutionForwardCases: [ConvolutionCase] = [
     ConvolutionCase(batch: 1, height: 2, width: 3, padding: (1, 1)),
     ConvolutionCase(inChannels: 4, outChannels: 4, height: 5, width: 5, padding: (2, 2), dilation: (2, 2), groups: 2),
     ConvolutionCase(batch: 7, inChannels: 3, outChannels: 5, height: 17, width: 17),
+    ConvolutionCase(batch: 8, inChannels: 3, outChannels: 5, height: 12, width: 12, padding: (0, 0)),
+    ConvolutionCase(height: 5, width: 6, kernel: (2, 3), padding: (1, 1)),
+    ConvolutionCase(height: 6, width: 5, padding: (0, 1), hasBias: false),
     ConvolutionCase(batch: 2, inChannels: 2, outChannels: 3, height: 32, width: 32, padding: (1, 1)),
 ]
 

@@ -15,18 +15,11 @@ enum DepthwiseConvolution {
     /// rows and columns whose input position lies inside the image.
     @inline(__always)
     private static func forEachTap(
-        _ g: ConvolutionGeometry, _ body: (Int, Int, Range<Int>, Range<Int>, Int) -> Void
+        _ g: ConvolutionGeometry, _ taps: KernelTaps, _ body: (Int, Int, Range<Int>, Range<Int>, Int) -> Void
     ) {
-        for kh in 0..<g.kernelHeight {
-            let offsetH = kh * g.dilationHeight - g.paddingHeight
-            let rows = ConvolutionGeometry.validOutputRange(
-                offset: offsetH, stride: g.strideHeight, inSize: g.inHeight, outSize: g.outHeight)
-            for kw in 0..<g.kernelWidth {
-                let offsetW = kw * g.dilationWidth - g.paddingWidth
-                let columns = ConvolutionGeometry.validOutputRange(
-                    offset: offsetW, stride: g.strideWidth, inSize: g.inWidth, outSize: g.outWidth)
-                if rows.isEmpty || columns.isEmpty { continue }
-                body(offsetH, offsetW, rows, columns, kh * g.kernelWidth + kw)
+        for kh in 0..<g.kernelHeight where !taps.rows[kh].isEmpty {
+            for kw in 0..<g.kernelWidth where !taps.columns[kw].isEmpty {
+                body(taps.rowOffsets[kh], taps.columnOffsets[kw], taps.rows[kh], taps.columns[kw], kh * g.kernelWidth + kw)
             }
         }
     }
@@ -37,6 +30,7 @@ enum DepthwiseConvolution {
         bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>
     ) {
         let (multiplier, outW, inW, strideW) = (g.outPerGroup, g.outWidth, g.inWidth, g.strideWidth)
+        let taps = KernelTaps(g)
         forEachPlane(g) { planes in
             for plane in planes {
                 let (image, channel) = plane.quotientAndRemainder(dividingBy: g.outChannels)
@@ -44,7 +38,7 @@ enum DepthwiseConvolution {
                 y.update(repeating: bias?[channel] ?? 0, count: g.outArea)
                 let x = input + (image * g.inChannels + channel / multiplier) * g.inArea
                 let filter = weight + channel * g.kernelArea
-                forEachTap(g) { offsetH, offsetW, rows, columns, tap in
+                forEachTap(g, taps) { offsetH, offsetW, rows, columns, tap in
                     let w = filter[tap]
                     for oh in rows {
                         let base = (oh * g.strideHeight + offsetH) * inW + offsetW
@@ -68,6 +62,7 @@ enum DepthwiseConvolution {
         into inputGradient: UnsafeMutablePointer<Float>
     ) {
         let (multiplier, outW, inW, strideW) = (g.outPerGroup, g.outWidth, g.inWidth, g.strideWidth)
+        let taps = KernelTaps(g)
         // Output channels of one input channel write the same plane: iterate over input planes.
         let work = Swift.max(1, g.outArea * g.kernelArea * multiplier)
         Kernels.parallelFor(g.batch * g.inChannels, minimumPerThread: Swift.max(1, (1 << 16) / work)) { planes in
@@ -77,7 +72,7 @@ enum DepthwiseConvolution {
                 for channel in inChannel * multiplier..<(inChannel + 1) * multiplier {
                     let dy = outputGradient + (image * g.outChannels + channel) * g.outArea
                     let filter = weight + channel * g.kernelArea
-                    forEachTap(g) { offsetH, offsetW, rows, columns, tap in
+                    forEachTap(g, taps) { offsetH, offsetW, rows, columns, tap in
                         let w = filter[tap]
                         for oh in rows {
                             let base = (oh * g.strideHeight + offsetH) * inW + offsetW
@@ -103,6 +98,7 @@ enum DepthwiseConvolution {
         into weightGradient: UnsafeMutablePointer<Float>
     ) {
         let (multiplier, outW, inW, strideW) = (g.outPerGroup, g.outWidth, g.inWidth, g.strideWidth)
+        let taps = KernelTaps(g)
         let work = Swift.max(1, g.batch * g.outArea * g.kernelArea)
         Kernels.parallelFor(g.outChannels, minimumPerThread: Swift.max(1, (1 << 16) / work)) { channels in
             for channel in channels {
@@ -110,7 +106,7 @@ enum DepthwiseConvolution {
                 for image in 0..<g.batch {
                     let dy = outputGradient + (image * g.outChannels + channel) * g.outArea
                     let x = input + (image * g.inChannels + channel / multiplier) * g.inArea
-                    forEachTap(g) { offsetH, offsetW, rows, columns, tap in
+                    forEachTap(g, taps) { offsetH, offsetW, rows, columns, tap in
                         var total: Float = 0
                         for oh in rows {
                             let base = (oh * g.strideHeight + offsetH) * inW + offsetW
