@@ -23,6 +23,9 @@ let convolutionForwardCases: [ConvolutionCase] = [
     ConvolutionCase(height: 4, width: 4, kernel: (1, 1), padding: (1, 1)),
     ConvolutionCase(batch: 1, height: 2, width: 3, padding: (1, 1)),
     ConvolutionCase(inChannels: 4, outChannels: 4, height: 5, width: 5, padding: (2, 2), dilation: (2, 2), groups: 2),
+    ConvolutionCase(
+        inChannels: 2, outChannels: 6, height: 7, width: 6, kernel: (3, 2), padding: (2, 1), dilation: (2, 1), groups: 2),
+    ConvolutionCase(batch: 3, inChannels: 3, outChannels: 3, height: 5, width: 7, groups: 3),
     ConvolutionCase(batch: 7, inChannels: 3, outChannels: 5, height: 17, width: 17),
     ConvolutionCase(batch: 8, inChannels: 3, outChannels: 5, height: 12, width: 12, padding: (0, 0)),
     ConvolutionCase(height: 5, width: 6, kernel: (2, 3), padding: (1, 1)),
@@ -38,6 +41,7 @@ let convolutionGradientCases: [ConvolutionCase] = [
         dilation: (1, 2), groups: 2),
     ConvolutionCase(inChannels: 3, outChannels: 6, height: 5, width: 5, stride: (2, 2), padding: (1, 1), groups: 3),
     ConvolutionCase(inChannels: 3, outChannels: 2, height: 3, width: 3, kernel: (1, 1)),
+    ConvolutionCase(inChannels: 2, outChannels: 4, height: 4, width: 5, padding: (1, 2), dilation: (1, 2), groups: 2),
     ConvolutionCase(batch: 1, inChannels: 2, outChannels: 2, height: 4, width: 4, padding: (2, 2), dilation: (2, 2), hasBias: false),
 ]
 
@@ -113,6 +117,8 @@ let convolutionGradientCases: [ConvolutionCase] = [
         ([2, 4, 3, 3], [4, 1, 3, 3], (2, 2), (1, 1), (1, 1), (1, 1), 4, true),
         ([2, 2, 3, 3], [2, 3, 1, 1], (1, 1), (0, 0), (0, 0), (1, 1), 1, true),
         ([1, 2, 3, 3], [2, 2, 3, 3], (1, 1), (0, 0), (1, 1), (2, 2), 1, true),
+        ([2, 3, 4, 3], [3, 1, 3, 3], (1, 1), (1, 1), (1, 0), (2, 2), 3, true),
+        ([1, 2, 3, 4], [2, 2, 2, 3], (1, 1), (0, 1), (0, 0), (1, 1), 2, false),
     ]
 
     @Test("convTranspose2d forward matches the scatter definition", arguments: 0..<transposedCases.count)

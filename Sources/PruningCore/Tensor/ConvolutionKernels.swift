@@ -103,10 +103,7 @@ enum ConvolutionKernels {
     ) {
         precondition(inputGradient == nil || weight != nil, "conv2d backward: the input gradient needs the weight")
         precondition(weightGradient == nil || input != nil, "conv2d backward: the weight gradient needs the input")
-        if let inputGradient { inputGradient.update(repeating: 0, count: g.inputCount) }
-        if let weightGradient { weightGradient.update(repeating: 0, count: g.weightCount) }
-        if g.outputCount == 0 || (inputGradient == nil && weightGradient == nil) { return }
-        if g.isDepthwise {
+        if g.outputCount > 0 && g.isDepthwise {
             if let inputGradient, let weight {
                 DepthwiseConvolution.inputGradient(
                     g, outputGradient: outputGradient, weight: weight, into: inputGradient)
@@ -117,6 +114,9 @@ enum ConvolutionKernels {
             }
             return
         }
+        if let inputGradient { inputGradient.update(repeating: 0, count: g.inputCount) }
+        if let weightGradient { weightGradient.update(repeating: 0, count: g.weightCount) }
+        if g.outputCount == 0 || (inputGradient == nil && weightGradient == nil) { return }
         let (rows, area, outPerGroup) = (g.columnRows, g.outArea, g.outPerGroup)
         let chunk = imagesPerProduct(g)
         let taps = KernelTaps(g)

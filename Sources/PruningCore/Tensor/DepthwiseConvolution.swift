@@ -3,10 +3,11 @@
 /// Output channel `co` reads input channel `co / multiplier`, where `multiplier` is
 /// `outChannels / groups`, through its own `[kernelHeight, kernelWidth]` filter. A GEMM per
 /// group would have a single inner row, so these loops sweep each kernel tap over whole output
-/// rows instead (contiguous, vectorizable runs when the stride is 1).
+/// rows instead; stride-1 convolutions sweep each tap over a whole zero-padded plane (see
+/// `DepthwiseConvolution+Padded.swift`).
 enum DepthwiseConvolution {
     /// Splits the `batch · outChannels` planes over the available cores when there is enough work.
-    private static func forEachPlane(_ g: ConvolutionGeometry, _ body: (Range<Int>) -> Void) {
+    static func forEachPlane(_ g: ConvolutionGeometry, _ body: (Range<Int>) -> Void) {
         let work = Swift.max(1, g.outArea * g.kernelArea)
         Kernels.parallelFor(g.batch * g.outChannels, minimumPerThread: Swift.max(1, (1 << 16) / work), body)
     }
@@ -29,6 +30,10 @@ enum DepthwiseConvolution {
         _ g: ConvolutionGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
         bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>
     ) {
+        if let padded = PaddedPlanes(g) {
+            paddedForward(g, padded, input: input, weight: weight, bias: bias, output: output)
+            return
+        }
         let (multiplier, outW, inW, strideW) = (g.outPerGroup, g.outWidth, g.inWidth, g.strideWidth)
         let taps = KernelTaps(g)
         forEachPlane(g) { planes in
@@ -56,11 +61,16 @@ enum DepthwiseConvolution {
         }
     }
 
-    /// Adds the input gradient into `inputGradient` (which the caller has zeroed).
+    /// Writes the input gradient `[batch, inChannels, inHeight, inWidth]` into `inputGradient`.
     static func inputGradient(
         _ g: ConvolutionGeometry, outputGradient: UnsafePointer<Float>, weight: UnsafePointer<Float>,
         into inputGradient: UnsafeMutablePointer<Float>
     ) {
+        if let padded = PaddedPlanes(g) {
+            paddedInputGradient(g, padded, outputGradient: outputGradient, weight: weight, into: inputGradient)
+            return
+        }
+        inputGradient.update(repeating: 0, count: g.inputCount)
         let (multiplier, outW, inW, strideW) = (g.outPerGroup, g.outWidth, g.inWidth, g.strideWidth)
         let taps = KernelTaps(g)
         // Output channels of one input channel write the same plane: iterate over input planes.
@@ -97,6 +107,11 @@ enum DepthwiseConvolution {
         _ g: ConvolutionGeometry, input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
         into weightGradient: UnsafeMutablePointer<Float>
     ) {
+        if let padded = PaddedPlanes(g) {
+            paddedWeightGradient(g, padded, input: input, outputGradient: outputGradient, into: weightGradient)
+            return
+        }
+        weightGradient.update(repeating: 0, count: g.weightCount)
         let (multiplier, outW, inW, strideW) = (g.outPerGroup, g.outWidth, g.inWidth, g.strideWidth)
         let taps = KernelTaps(g)
         let work = Swift.max(1, g.batch * g.outArea * g.kernelArea)
@@ -114,7 +129,7 @@ enum DepthwiseConvolution {
                             if strideW == 1 {
                                 let xs = x + (base + columns.lowerBound)
                                 let run = src + columns.lowerBound
-                                for i in 0..<columns.count { total += xs[i] * run[i] }
+                                total += dot(xs, run, count: columns.count)
                             } else {
                                 for ow in columns { total += x[base + ow * strideW] * src[ow] }
                             }
