@@ -36,6 +36,13 @@ let package = Package(
             dependencies: ["PruningCore"]
         ),
 
+        // MARK: Examples
+        .executableTarget(
+            name: "fashion-mnist",
+            dependencies: ["PruningCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Examples/FashionMNIST"
+        ),
+
         // MARK: Benchmarks
         .executableTarget(
             name: "core-benchmarks",

@@ -79,3 +79,12 @@ public func testTensor(_ shape: [Int], lower: Float = -1, upper: Float = 1, seed
     var random = RandomGenerator(seed: seed)
     return Tensor.randomUniform(shape, lower: lower, upper: upper, using: &random)
 }
+
+/// Distinct values, at least 0.05 apart, in a seeded random order: sorting and max pooling see
+/// no ties, and a finite-difference step of 0.01 never changes an arg-max.
+public func distinctTensor(_ shape: [Int], seed: UInt64) -> Tensor {
+    var random = RandomGenerator(seed: seed)
+    let count = shape.reduce(1, *)
+    let order = random.permutation(count)
+    return Tensor(shape: shape, scalars: order.map { Float($0) * 0.05 - Float(count) * 0.025 })
+}

@@ -2,15 +2,6 @@ import PruningCore
 import PruningTestSupport
 import Testing
 
-/// Distinct values, at least 0.05 apart, in a seeded random order: max pooling has no ties and
-/// a finite-difference step of 0.01 never changes the arg-max.
-func distinctTensor(_ shape: [Int], seed: UInt64) -> Tensor {
-    var random = RandomGenerator(seed: seed)
-    let count = shape.reduce(1, *)
-    let order = random.permutation(count)
-    return Tensor(shape: shape, scalars: order.map { Float($0) * 0.05 - Float(count) * 0.025 })
-}
-
 @Suite struct PoolingTests {
     /// (kernel, stride, padding) triples for the windowed pools.
     static let windows: [((Int, Int), (Int, Int), (Int, Int))] = [

@@ -31,13 +31,6 @@ private func tiedTensor(_ shape: [Int], range: Int, seed: UInt64) -> Tensor {
     return Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in Float(random.nextInt(below: range)) })
 }
 
-/// A tensor of distinct values at least 0.1 apart (safe for finite differences of a sort).
-private func distinctTensor(_ shape: [Int], seed: UInt64) -> Tensor {
-    var random = RandomGenerator(seed: seed)
-    let count = shape.reduce(1, *)
-    return Tensor(shape: shape, scalars: random.permutation(count).map { Float($0) * 0.1 - 1 })
-}
-
 @Suite struct SortingTests {
     @Test("argsort and sorted match a stable reference on every axis", arguments: [0, 1, 2])
     func sortAlongAxis(axis: Int) {
