@@ -35,7 +35,7 @@ struct CoreBenchmarks: ParsableCommand {
         BLAS.setThreadCount(threads)
         ThreadPolicy.maximumThreads = threads
         let torch = TorchReference(python: python)
-        let all = ["gemm", "mlp", "gpt", "memory"]
+        let all = ["gemm", "mlp", "cnn", "gpt", "conv", "memory"]
         let chosen = workload == "all" ? all : [workload]
         for name in chosen {
             guard all.contains(name) else { throw ValidationError("unknown workload '\(name)'; choose from \(all.joined(separator: ", "))") }
@@ -44,7 +44,8 @@ struct CoreBenchmarks: ParsableCommand {
         for name in chosen {
             switch name {
             case "gemm": GEMMBenchmark(samples: samples).run()
-            case "mlp", "gpt": TrainingStepBenchmark(workload: name, samples: samples, threads: threads, torch: torch).run()
+            case "mlp", "cnn", "gpt": TrainingStepBenchmark(workload: name, samples: samples, threads: threads, torch: torch).run()
+            case "conv": ConvolutionBenchmark(samples: samples, threads: threads, torch: torch).run()
             default: MemoryBenchmark(steps: steps).run()
             }
             print("")
