@@ -88,6 +88,11 @@ extension Tensor {
         precondition(
             Broadcasting.shape(shape, newShape) == newShape,
             "expanded(to:): \(shape) cannot be broadcast to \(newShape)")
-        return self + Tensor.zeros(newShape)
+        let out = TensorStorage(uninitializedCount: Tensor.elementCount(of: newShape))
+        Kernels.binary(FirstOperandKernel.self, self, Tensor(0), outShape: newShape, out.pointer)
+        let inputShape = shape
+        return Tensor.recorded(Tensor(shape: newShape, storage: out), inputs: [self]) { g in
+            [g.summed(toShape: inputShape)]
+        }
     }
 }

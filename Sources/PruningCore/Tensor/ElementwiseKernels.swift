@@ -74,20 +74,20 @@ enum Kernels {
         let pa = UnsafePointer(a.storage.pointer)
         let pb = UnsafePointer(b.storage.pointer)
         let total = Tensor.elementCount(of: outShape)
-        if a.shape == b.shape {
+        if a.shape == b.shape && a.count == total {
             parallelFor(total) { range in
                 for i in range { out[i] = K.apply(pa[i], pb[i]) }
             }
             return
         }
-        if b.count == 1 {
+        if b.count == 1 && a.count == total {
             let s = pb[0]
             parallelFor(total) { range in
                 for i in range { out[i] = K.apply(pa[i], s) }
             }
             return
         }
-        if a.count == 1 {
+        if a.count == 1 && b.count == total {
             let s = pa[0]
             parallelFor(total) { range in
                 for i in range { out[i] = K.apply(s, pb[i]) }
@@ -170,6 +170,10 @@ public enum ThreadPolicy {
 
 // MARK: - Kernels
 
+/// Copies the first operand (broadcast copies).
+enum FirstOperandKernel: BinaryKernel {
+    @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a }
+}
 enum AddKernel: BinaryKernel {
     @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a + b }
 }

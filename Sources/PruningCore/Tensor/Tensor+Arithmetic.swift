@@ -187,7 +187,9 @@ extension Tensor {
         precondition(Broadcasting.shape(shape, mask.shape) == shape,
                      "maskedFill: mask \(mask.shape) does not broadcast to \(shape)")
         // keep = 1 where the mask is zero, laid out like this tensor.
-        let keep = Tensor.broadcastingApply(EqualKernel.self, mask, Tensor.zeros(shape))
+        let keepStorage = TensorStorage(uninitializedCount: count)
+        Kernels.binary(EqualKernel.self, mask, Tensor(0), outShape: shape, keepStorage.pointer)
+        let keep = Tensor(shape: shape, storage: keepStorage)
         var out = detached()
         out.withUnsafeMutableBufferPointer { o in
             keep.withUnsafeBufferPointer { k in

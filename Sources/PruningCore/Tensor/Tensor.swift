@@ -125,7 +125,7 @@ public struct Tensor: @unchecked Sendable {
     /// Ensures this tensor owns its buffer alone.
     @inlinable
     mutating func makeUnique() {
-        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        if !isKnownUniquelyReferenced(&storage) || !storage.isOwned { storage = storage.copy() }
     }
 
     /// The product of the dimensions of `shape`.

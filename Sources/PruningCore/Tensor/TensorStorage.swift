@@ -7,7 +7,9 @@
 final class TensorStorage: @unchecked Sendable {
     @usableFromInline let pointer: UnsafeMutablePointer<Float>
     @usableFromInline let count: Int
-    private let isOwned: Bool
+    /// Whether this storage owns (and may write) its memory; borrowed memory is copied before
+    /// any write.
+    @usableFromInline let isOwned: Bool
     private let owner: AnyObject?
 
     /// Allocates uninitialized storage for `count` elements.
