@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "PruningCore", targets: ["PruningCore"]),
         .library(name: "ModelZoo", targets: ["ModelZoo"]),
+        .library(name: "PolicyGradient", targets: ["PolicyGradient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -36,6 +37,12 @@ let package = Package(
             dependencies: ["PruningCore"]
         ),
 
+        // MARK: Methods
+        .target(
+            name: "PolicyGradient",
+            dependencies: ["PruningCore"]
+        ),
+
         // MARK: Examples
         .executableTarget(
             name: "fashion-mnist",
@@ -60,6 +67,10 @@ let package = Package(
             name: "PruningCoreTests",
             dependencies: ["PruningCore", "PruningTestSupport"],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "PolicyGradientTests",
+            dependencies: ["PolicyGradient", "PruningCore", "PruningTestSupport"]
         ),
         .testTarget(
             name: "ModelZooTests",
