@@ -121,6 +121,15 @@ import Testing
         checkGradients(of: { $0[0].matmul($0[1], transposingSelf: ta, transposingOther: tb) }, at: [a, b])
     }
 
+    @Test("fused linear: values and gradients for input, weight and bias")
+    func linear() {
+        let x = testTensor([2, 3, 4], seed: 25)
+        let w = testTensor([5, 4], seed: 26)
+        let b = testTensor([5], seed: 27)
+        expectClose(Tensor.linear(x, weight: w, bias: b), x.matmul(w, transposingOther: true) + b)
+        checkGradients(of: { Tensor.linear($0[0], weight: $0[1], bias: $0[2]) }, at: [x, w, b])
+    }
+
     @Test("matmul matches a loop reference")
     func matmulValues() {
         let a = testTensor([2, 3, 4], seed: 23)

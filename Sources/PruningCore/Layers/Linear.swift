@@ -41,8 +41,6 @@ public final class Linear: Layer {
     /// `x Wᵀ + b` over the last dimension of `input`.
     public func callAsFunction(_ input: Tensor) -> Tensor {
         precondition(input.shape.last == inputCount, "Linear: input \(input.shape) does not end in \(inputCount)")
-        let y = input.matmul(weight.value, transposingOther: true)
-        if let bias { return y + bias.value }
-        return y
+        return Tensor.linear(input, weight: weight.value, bias: bias?.value)
     }
 }

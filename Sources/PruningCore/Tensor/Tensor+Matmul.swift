@@ -115,3 +115,36 @@ extension Tensor {
         }
     }
 }
+
+extension Tensor {
+    /// The affine map `input · weightᵀ + bias` over the last dimension, with the bias written
+    /// into the output before one `cblas_sgemm` accumulates the product into it (no separate
+    /// pass for the addition).
+    ///
+    /// Shapes: input `[..., inputCount]`, weight `[outputCount, inputCount]`, bias
+    /// `[outputCount]` → `[..., outputCount]`.
+    public static func linear(_ input: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+        precondition(weight.rank == 2 && input.shape.last == weight.shape[1],
+                     "linear: input \(input.shape) does not match weight \(weight.shape)")
+        guard let bias else { return input.matmul(weight, transposingOther: true) }
+        let (outputCount, inputCount) = (weight.shape[0], weight.shape[1])
+        precondition(bias.shape == [outputCount], "linear: bias \(bias.shape) should be [\(outputCount)]")
+        let rows = input.count / Swift.max(inputCount, 1)
+        let outShape = Array(input.shape.dropLast()) + [outputCount]
+        let out = TensorStorage(uninitializedCount: rows * outputCount)
+        for r in 0..<rows { (out.pointer + r * outputCount).update(from: bias.storage.pointer, count: outputCount) }
+        BLAS.sgemm(
+            transposeA: false, transposeB: true, m: rows, n: outputCount, k: inputCount,
+            a: input.storage.pointer, lda: inputCount, b: weight.storage.pointer, ldb: inputCount,
+            beta: 1, c: out.pointer, ldc: outputCount)
+        let (needInput, needWeight, needBias) = (input.node != nil, weight.node != nil, bias.node != nil)
+        return recorded(Tensor(shape: outShape, storage: out), inputs: [input, weight, bias]) { g in
+            let g2 = g.reshaped(to: [rows, outputCount])
+            let gradInput = needInput ? g.matmul(weight.detached()) : nil
+            let gradWeight = needWeight
+                ? g2.matmul(input.detached().reshaped(to: [rows, inputCount]), transposingSelf: true) : nil
+            let gradBias = needBias ? g2.sum(alongAxis: 0) : nil
+            return [gradInput, gradWeight, gradBias]
+        }
+    }
+}

@@ -252,9 +252,24 @@ extension Tensor {
             }
         }
         return Tensor.recorded(out, inputs: [self]) { g in
-            let y = out
-            let dot = (g * y).sum(alongAxis: a, keepingDimensions: true)
-            return [y * (g - dot)]
+            // dx = y ⊙ (g − Σ g⊙y), one pass per row.
+            let y = out.storage.pointer
+            let gp = g.storage.pointer
+            let gradient = Tensor(shape: out.shape) { dx in
+                let dp = dx.baseAddress!
+                Kernels.parallelFor(outer * inner, minimumPerThread: Swift.max(1, 16384 / Swift.max(size, 1))) { range in
+                    for flat in range {
+                        let base = (flat / inner) * size * inner + flat % inner
+                        var dot: Float = 0
+                        for k in 0..<size { dot += gp[base + k * inner] * y[base + k * inner] }
+                        for k in 0..<size {
+                            let index = base + k * inner
+                            dp[index] = y[index] * (gp[index] - dot)
+                        }
+                    }
+                }
+            }
+            return [gradient]
         }
     }
 
