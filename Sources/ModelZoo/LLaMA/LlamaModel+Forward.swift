@@ -100,6 +100,15 @@ extension LlamaModel {
         for tokens: [[Int]], capturing kinds: Set<LlamaActivationKind>, layers selected: Set<Int>? = nil,
         mask: AttentionMask? = nil
     ) -> [LlamaLayerActivations] {
+        activations(embeddings: embeddings(for: tokens), capturing: kinds, layers: selected, mask: mask)
+    }
+
+    /// The intermediates `kinds` of `layers` (nil: all) for input vectors `[batch, length,
+    /// hidden]`; see ``activations(for:capturing:layers:mask:)``.
+    public func activations(
+        embeddings: Tensor, capturing kinds: Set<LlamaActivationKind>, layers selected: Set<Int>? = nil,
+        mask: AttentionMask? = nil
+    ) -> [LlamaLayerActivations] {
         var records = (0..<layers.count).map { LlamaLayerActivations(layer: $0) }
         let hook = LlamaActivationHook(kinds: kinds, layers: selected) { layer, kind, x in
             records[layer].tensors[kind] = x
@@ -107,7 +116,7 @@ extension LlamaModel {
         }
         let last = selected?.max() ?? layers.count - 1
         if last >= 0 {
-            _ = runLayers(embeddings(for: tokens), caches: nil, mask: mask, hook: hook, through: last)
+            _ = runLayers(embeddings, caches: nil, mask: mask, hook: hook, through: last)
         }
         return records
     }

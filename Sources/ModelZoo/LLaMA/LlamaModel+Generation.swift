@@ -55,7 +55,7 @@ extension LlamaModel {
         }
     }
 
-    /// Continues one prompt; see ``generate(from:maxNewTokens:sampling:stopTokens:using:)-([[Int]],_,_,_,_)``.
+    /// Continues one prompt with `sampling`; see the batched `generate(from:maxNewTokens:sampling:stopTokens:using:)`.
     public func generate(
         from prompt: [Int], maxNewTokens: Int, sampling: LlamaSampling, stopTokens: Set<Int>? = nil,
         using generator: inout RandomGenerator

@@ -24,7 +24,8 @@ extension LlamaModel {
     ///   every window token is scored.
     ///
     /// The perplexity is `exp` of the mean negative log-likelihood over all scored tokens. Runs
-    /// without recording gradients; the log-likelihoods are summed in double precision.
+    /// without recording gradients; the per-token log-likelihoods come from the fused
+    /// ``crossEntropy(logits:labels:)`` and are summed in double precision.
     ///
     /// - Parameters:
     ///   - ids: the token stream.
@@ -69,6 +70,8 @@ extension LlamaModel {
 
     /// The summed negative log-likelihood of `targets[t]` under the logits at position `t` of
     /// `hidden` `[1, length, hidden]`; the LM head runs on blocks of rows to bound memory.
+    ///
+    /// - Precondition: every target is in `0..<vocabularySize`.
     private func negativeLogLikelihood(hidden: Tensor, targets: [Int]) -> Double {
         let rowsPerBlock = 128
         var total = 0.0
@@ -76,19 +79,10 @@ extension LlamaModel {
         while row < targets.count {
             let count = min(rowsPerBlock, targets.count - row)
             let block = logits(fromHiddenStates: hidden.sliced(alongAxis: 1, from: row, count: count))
-            let vocabulary = block.shape[2]
-            let normalizers = block.logSumExp(alongAxis: -1)  // [1, count]
-            block.withUnsafeBufferPointer { values in
-                normalizers.withUnsafeBufferPointer { logSumExp in
-                    for r in 0..<count {
-                        let target = targets[row + r]
-                        precondition(
-                            target >= 0 && target < vocabulary,
-                            "LlamaModel.perplexity: token \(target) is outside 0..<\(vocabulary)")
-                        total += Double(logSumExp[r]) - Double(values[r * vocabulary + target])
-                    }
-                }
-            }
+            // The fused cross-entropy (one pass per row, no log-softmax tensor) gives the mean.
+            let mean = crossEntropy(
+                logits: block.reshaped(to: [count, block.shape[2]]), labels: Array(targets[row..<(row + count)]))
+            total += Double(mean.scalar) * Double(count)
             row += count
         }
         return total

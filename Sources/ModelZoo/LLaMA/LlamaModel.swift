@@ -6,14 +6,16 @@ import PruningCore
 /// Parameters are named as in Hugging Face checkpoints — `model.embed_tokens.weight`,
 /// `model.layers.N.self_attn.{q,k,v,o}_proj.weight`, `model.layers.N.mlp.{gate,up,down}_proj.weight`,
 /// `model.layers.N.{input,post_attention}_layernorm.weight`, `model.norm.weight`, and
-/// `lm_head.weight` when the embeddings are not tied — so ``LlamaModel/save(to:)`` writes files
+/// `lm_head.weight` when the embeddings are not tied — so ``LlamaModel/save(toDirectory:)`` writes files
 /// Hugging Face tools can read. Every layer may have its own widths (see
 /// ``LlamaLayerConfiguration``).
 ///
 /// ```swift
-/// let model = try LlamaModel(configuration: .smolLM2_135M, weights: gguf.tensors())  // GGUF names
+/// // `tensors`: [String: Tensor] by GGUF name, dequantized, row-major [out, in].
+/// let model = try LlamaModel(configuration: .smolLM2_135M, weights: tensors)
 /// let logits = model.logits(for: [[1, 504, 3458]])          // [1, 3, 49152]
 /// let reply = model.generate(from: prompt, maxNewTokens: 32)
+/// try model.convertingRopePairing(to: .halves).save(toDirectory: folder)  // Hugging Face layout
 /// ```
 public final class LlamaModel: Module {
     /// The model's shape, including every layer's overrides.
