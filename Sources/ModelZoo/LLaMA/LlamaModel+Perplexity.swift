@@ -1,0 +1,90 @@
+import Foundation
+import PruningCore
+
+/// The result of ``LlamaModel/perplexity(of:windowLength:prependBOS:)``.
+public struct LlamaPerplexity: Sendable, Equatable {
+    /// `exp(meanNegativeLogLikelihood)`.
+    public var perplexity: Double
+    /// The mean negative log-likelihood of the scored tokens, in nats.
+    public var meanNegativeLogLikelihood: Double
+    /// The number of scored tokens.
+    public var tokenCount: Int
+    /// Tokens fed to the model (including any BOS) per second of wall-clock time.
+    public var tokensPerSecond: Double
+}
+
+extension LlamaModel {
+    /// The perplexity of `ids` under the protocol of non-overlapping windows.
+    ///
+    /// `ids` is cut into consecutive windows of `windowLength` tokens (the last one may be
+    /// shorter), and each window is evaluated alone, with no context carried over:
+    /// - without a BOS, token `t > 0` of a window is scored given tokens `0..<t`, and the first
+    ///   token of each window is not scored (it has no context);
+    /// - with `prependBOS`, the model reads the configuration's BOS followed by the window, and
+    ///   every window token is scored.
+    ///
+    /// The perplexity is `exp` of the mean negative log-likelihood over all scored tokens. Runs
+    /// without recording gradients; the per-token log-likelihoods come from the fused
+    /// ``crossEntropy(logits:labels:)`` and are summed in double precision.
+    ///
+    /// - Parameters:
+    ///   - ids: the token stream.
+    ///   - windowLength: the number of tokens of `ids` per window.
+    ///   - prependBOS: whether to put ``LlamaConfiguration/bosTokenID`` before every window.
+    /// - Precondition: `windowLength ≥ 1` (2 without BOS); the window plus BOS fits
+    ///   ``LlamaConfiguration/maxPositions``; a BOS is configured when `prependBOS` is set.
+    public func perplexity(of ids: [Int], windowLength: Int, prependBOS: Bool = false) -> LlamaPerplexity {
+        precondition(
+            windowLength >= (prependBOS ? 1 : 2),
+            "LlamaModel.perplexity: windowLength \(windowLength) scores no token")
+        precondition(
+            windowLength + (prependBOS ? 1 : 0) <= configuration.maxPositions,
+            "LlamaModel.perplexity: windows of \(windowLength) tokens exceed \(configuration.maxPositions) positions")
+        let bos = configuration.bosTokenID
+        precondition(!prependBOS || bos != nil, "LlamaModel.perplexity: prependBOS needs configuration.bosTokenID")
+        let clock = ContinuousClock()
+        let start = clock.now
+        var total = 0.0
+        var scored = 0
+        var fed = 0
+        withoutGradients {
+            var begin = 0
+            while begin < ids.count {
+                let window = Array(ids[begin..<min(begin + windowLength, ids.count)])
+                begin += windowLength
+                let input = prependBOS ? [bos!] + window : window
+                let targets = prependBOS ? window : Array(window.dropFirst())
+                guard !targets.isEmpty else { continue }
+                let hidden = hiddenStates(for: [input])
+                total += negativeLogLikelihood(hidden: hidden, targets: targets)
+                scored += targets.count
+                fed += input.count
+            }
+        }
+        let seconds = (clock.now - start) / .seconds(1)
+        let mean = scored > 0 ? total / Double(scored) : .nan
+        return LlamaPerplexity(
+            perplexity: Foundation.exp(mean), meanNegativeLogLikelihood: mean, tokenCount: scored,
+            tokensPerSecond: seconds > 0 ? Double(fed) / seconds : .infinity)
+    }
+
+    /// The summed negative log-likelihood of `targets[t]` under the logits at position `t` of
+    /// `hidden` `[1, length, hidden]`; the LM head runs on blocks of rows to bound memory.
+    ///
+    /// - Precondition: every target is in `0..<vocabularySize`.
+    private func negativeLogLikelihood(hidden: Tensor, targets: [Int]) -> Double {
+        let rowsPerBlock = 128
+        var total = 0.0
+        var row = 0
+        while row < targets.count {
+            let count = min(rowsPerBlock, targets.count - row)
+            let block = logits(fromHiddenStates: hidden.sliced(alongAxis: 1, from: row, count: count))
+            // The fused cross-entropy (one pass per row, no log-softmax tensor) gives the mean.
+            let mean = crossEntropy(
+                logits: block.reshaped(to: [count, block.shape[2]]), labels: Array(targets[row..<(row + count)]))
+            total += Double(mean.scalar) * Double(count)
+            row += count
+        }
+        return total
+    }
+}
