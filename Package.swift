@@ -74,7 +74,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ModelZooTests",
-            dependencies: ["ModelZoo", "PruningCore", "PruningTestSupport"]
+            dependencies: ["ModelZoo", "PruningCore", "PruningTestSupport"],
+            exclude: ["Fixtures"]
         ),
     ]
 )
