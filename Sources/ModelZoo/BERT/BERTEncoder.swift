@@ -8,8 +8,9 @@ import PruningCore
 ///
 /// Parameters are named as in Hugging Face checkpoints (`embeddings.word_embeddings.weight`,
 /// `encoder.layer.0.attention.self.query.weight`, …), so ``Module/load(from:strict:)`` reads a
-/// `model.safetensors` by name; ``loadWeights(from:)`` also accepts a `bert.` prefix and skips
-/// the pooler and other heads.
+/// `model.safetensors` by name (with `strict: false`: checkpoints also hold the pooler and
+/// `embeddings.position_ids`); ``loadWeights(from:)`` also accepts a `bert.` prefix, requires
+/// every parameter, and reports the tensors it skips.
 ///
 /// ```swift
 /// let model = try BERTEncoder.pretrained(configuration: configURL, weights: weightsURL)
@@ -74,6 +75,18 @@ public final class BERTEncoder: Module {
         var states = [embeddings(input)]
         for layer in layers { states.append(layer(states[states.count - 1], mask: mask)) }
         return states
+    }
+
+    /// Every layer's intermediate tensors (queries, keys, values, attention context, feed-forward
+    /// activations, output), in layer order; the last output equals ``callAsFunction(_:)``'s.
+    public func layerActivations(_ input: BERTInput) -> [BERTLayerActivations] {
+        let mask = input.keyPaddingMask
+        var x = embeddings(input)
+        return layers.map { layer in
+            let activations = layer.activations(x, mask: mask)
+            x = activations.output
+            return activations
+        }
     }
 
     /// An encoder built from a Hugging Face `config.json` with the weights of a

@@ -2,7 +2,7 @@ import PruningCore
 
 /// The intermediate tensors of one ``BERTLayer`` forward pass, for methods that score heads,
 /// units or tokens (pruning, low-rank decomposition, token merging).
-public struct BERTLayerActivations {
+public struct BERTLayerActivations: Sendable {
     /// The per-head queries `[batch, heads, length, headDim]`.
     public var query: Tensor
     /// The per-head keys `[batch, heads, length, headDim]`.

@@ -37,7 +37,7 @@ public struct WordPieceTokenizer: Sendable {
     /// The id of `[PAD]`, which fills batches to a common length.
     public let paddingID: Int
 
-    /// The longest entry, in Unicode scalars, without the continuation prefix.
+    /// The longest entry, in Unicode scalars: no piece of a word is longer.
     private let longestPiece: Int
 
     /// A tokenizer reading the vocabulary file `vocab.txt` (one entry per line; the line number,
@@ -93,8 +93,7 @@ public struct WordPieceTokenizer: Sendable {
         var longest = 0
         for (id, token) in tokens.enumerated() {
             ids[Array(token.utf8)] = id
-            let piece = token.hasPrefix(Self.continuationPrefix) ? token.dropFirst(Self.continuationPrefix.count) : Substring(token)
-            longest = max(longest, piece.unicodeScalars.count)
+            longest = max(longest, token.unicodeScalars.count)
         }
         func special(_ token: String) throws(WordPieceError) -> Int {
             guard let id = ids[Array(token.utf8)] else { throw .missingSpecialToken(file: source, token: token) }
@@ -154,8 +153,8 @@ public struct WordPieceTokenizer: Sendable {
         for id in ids where id != paddingID {
             precondition(id >= 0 && id < tokens.count, "WordPieceTokenizer.decode: id \(id) is outside 0..<\(tokens.count)")
             let token = tokens[id]
-            if token.hasPrefix(Self.continuationPrefix) && !text.isEmpty {
-                text += token.dropFirst(Self.continuationPrefix.count)
+            if token.utf8.starts(with: Self.continuationPrefix.utf8) && !text.isEmpty {
+                text += String(decoding: token.utf8.dropFirst(Self.continuationPrefix.utf8.count), as: UTF8.self)
             } else {
                 if !text.isEmpty { text += " " }
                 text += token
