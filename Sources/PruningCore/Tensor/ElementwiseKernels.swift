@@ -51,7 +51,7 @@ enum Kernels {
     ) {
         parallelFor(count) { range in
             var i = range.lowerBound
-            if K.isVectorized {
+            if K.isVectorized && VectorMath.isEnabled {
                 let raw = UnsafeRawPointer(a)
                 let rawOut = UnsafeMutableRawPointer(out)
                 while i + 16 <= range.upperBound {

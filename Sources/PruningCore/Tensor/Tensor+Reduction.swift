@@ -35,7 +35,7 @@ extension Tensor {
             while i < x.count {
                 let end = Swift.min(x.count, i + 1024)
                 var lanes = SIMD16<Float>.zero
-                while i + 16 <= end {
+                while VectorMath.isEnabled && i + 16 <= end {
                     lanes += raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
                     i += 16
                 }
