@@ -175,6 +175,7 @@ struct GGUFTestWriter {
 /// Temporary files for GGUF tests.
 enum GGUFTestFiles {
     /// Writes `bytes` to a fresh temporary file, runs `body` with its URL, then removes it.
+    @discardableResult
     static func withFile<R>(_ bytes: [UInt8], name: String = "test.gguf", _ body: (URL) throws -> R) throws -> R {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("modelzoo-gguf-\(UUID().uuidString)", isDirectory: true)
