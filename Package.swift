@@ -50,6 +50,12 @@ let package = Package(
             path: "Examples/FashionMNIST"
         ),
 
+        .executableTarget(
+            name: "perplexity",
+            dependencies: ["ModelZoo", "PruningCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Examples/Perplexity"
+        ),
+
         // MARK: Benchmarks
         .executableTarget(
             name: "core-benchmarks",
