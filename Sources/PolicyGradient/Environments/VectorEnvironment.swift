@@ -23,6 +23,14 @@ public struct EpisodeSummary: Sendable, Equatable {
     public var length: Int
     /// Whether the episode reached a terminal state (otherwise a time limit truncated it).
     public var terminated: Bool
+
+    /// A summary of a finished episode.
+    public init(environmentIndex: Int, totalReward: Double, length: Int, terminated: Bool) {
+        self.environmentIndex = environmentIndex
+        self.totalReward = totalReward
+        self.length = length
+        self.terminated = terminated
+    }
 }
 
 /// The outcome of one ``VectorEnvironment`` step.
@@ -43,6 +51,19 @@ public struct VectorStepResult: Sendable {
     /// The episodes that ended in this step.
     public var finishedEpisodes: [EpisodeSummary]
 
+    /// A step result.
+    public init(
+        observations: Tensor, rewards: [Double], terminated: [Bool], truncated: [Bool],
+        finalObservations: [[Float]?], finishedEpisodes: [EpisodeSummary]
+    ) {
+        self.observations = observations
+        self.rewards = rewards
+        self.terminated = terminated
+        self.truncated = truncated
+        self.finalObservations = finalObservations
+        self.finishedEpisodes = finishedEpisodes
+    }
+
     /// Whether environment `index`'s episode ended in this step.
     public func isDone(_ index: Int) -> Bool { terminated[index] || truncated[index] }
 }
@@ -60,15 +81,16 @@ public struct VectorStepResult: Sendable {
 /// ```
 public struct VectorEnvironment<Base: Environment>: Sendable {
     /// The environments.
-    public private(set) var environments: [Base]
+    @inlinable public var environments: [Base] { members }
+    @usableFromInline var members: [Base]
     /// How finished episodes restart.
     public let autoresetMode: AutoresetMode
-    private var generators: [RandomGenerator]
-    private var observations: [Float]
-    private var pendingReset: [Bool]
-    private var episodeRewards: [Double]
-    private var episodeLengths: [Int]
-    private var hasReset = false
+    @usableFromInline var generators: [RandomGenerator]
+    @usableFromInline var observations: [Float]
+    @usableFromInline var pendingReset: [Bool]
+    @usableFromInline var episodeRewards: [Double]
+    @usableFromInline var episodeLengths: [Int]
+    @usableFromInline var hasReset = false
 
     /// `count` environments made by `make`.
     ///
@@ -89,7 +111,7 @@ public struct VectorEnvironment<Base: Environment>: Sendable {
         precondition(
             environments.allSatisfy { $0.observationSize == first.observationSize && $0.actionSpace == first.actionSpace },
             "VectorEnvironment: all environments must share the observation size and action space")
-        self.environments = environments
+        self.members = environments
         self.autoresetMode = autoresetMode
         generators = environments.indices.map { RandomGenerator(seed: seed &+ UInt64($0)) }
         observations = Array(repeating: 0, count: environments.count * first.observationSize)
@@ -99,35 +121,37 @@ public struct VectorEnvironment<Base: Environment>: Sendable {
     }
 
     /// The number of environments.
-    public var count: Int { environments.count }
+    @inlinable public var count: Int { environments.count }
     /// The length of one observation.
-    public var observationSize: Int { environments[0].observationSize }
+    @inlinable public var observationSize: Int { members[0].observationSize }
     /// The action space of each environment.
-    public var actionSpace: ActionSpace { environments[0].actionSpace }
+    @inlinable public var actionSpace: ActionSpace { members[0].actionSpace }
     /// The current observations, `[count, observationSize]`.
-    public var currentObservations: Tensor { Tensor(shape: [count, observationSize], scalars: observations) }
+    @inlinable public var currentObservations: Tensor { Tensor(shape: [count, observationSize], scalars: observations) }
 
     /// Starts a new episode in every environment; returns the observations
     /// `[count, observationSize]`.
-    @discardableResult
+    @inlinable @discardableResult
     public mutating func reset() -> Tensor {
-        for i in environments.indices { resetEnvironment(i) }
+        for i in members.indices { resetEnvironment(i) }
         hasReset = true
         return currentObservations
     }
 
-    private mutating func resetEnvironment(_ i: Int) {
-        let observation = environments[i].reset(using: &generators[i])
+    @inlinable mutating func resetEnvironment(_ i: Int) {
+        let observation = members[i].reset(using: &generators[i])
         store(observation, at: i)
         pendingReset[i] = false
         episodeRewards[i] = 0
         episodeLengths[i] = 0
     }
 
-    private mutating func store(_ observation: [Float], at i: Int) {
+    @inlinable mutating func store(_ observation: [Float], at i: Int) {
         let size = observationSize
         precondition(observation.count == size, "environment \(i) returned \(observation.count) values, expected \(size)")
-        observations.replaceSubrange(i * size..<(i + 1) * size, with: observation)
+        observations.withUnsafeMutableBufferPointer { buffer in
+            for j in 0..<size { buffer[i * size + j] = observation[j] }
+        }
     }
 
     /// Steps every environment with its action, restarting finished episodes per
@@ -135,7 +159,7 @@ public struct VectorEnvironment<Base: Environment>: Sendable {
     ///
     /// - Precondition: ``reset()`` was called and `actions.count == count`; each action must be
     ///   valid for the environment (see ``Environment/step(_:)``).
-    public mutating func step(_ actions: [EnvironmentAction]) -> VectorStepResult {
+    @inlinable public mutating func step(_ actions: [EnvironmentAction]) -> VectorStepResult {
         precondition(hasReset, "VectorEnvironment: call reset() before step")
         precondition(actions.count == count, "VectorEnvironment has \(count) environments, got \(actions.count) actions")
         var rewards = [Double](repeating: 0, count: count)
@@ -148,7 +172,7 @@ public struct VectorEnvironment<Base: Environment>: Sendable {
                 resetEnvironment(i)
                 continue
             }
-            let result = environments[i].step(actions[i])
+            let result = members[i].step(actions[i])
             rewards[i] = result.reward
             terminated[i] = result.terminated
             truncated[i] = result.truncated
@@ -177,7 +201,7 @@ public struct VectorEnvironment<Base: Environment>: Sendable {
     }
 
     /// Steps with discrete action indices, one per environment.
-    public mutating func step(discreteActions: [Int]) -> VectorStepResult {
+    @inlinable public mutating func step(discreteActions: [Int]) -> VectorStepResult {
         step(discreteActions.map { .discrete($0) })
     }
 
@@ -185,7 +209,7 @@ public struct VectorEnvironment<Base: Environment>: Sendable {
     /// double precision).
     ///
     /// - Precondition: the action space is a box and `actions.shape == [count, actionSize]`.
-    public mutating func step(continuousActions actions: Tensor) -> VectorStepResult {
+    @inlinable public mutating func step(continuousActions actions: Tensor) -> VectorStepResult {
         let size = actionSpace.size
         precondition(
             actions.shape == [count, size],
