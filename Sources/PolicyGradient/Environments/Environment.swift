@@ -59,6 +59,8 @@ public struct StepResult: Sendable, Equatable {
 public protocol Environment: Sendable {
     /// The length of an observation vector.
     var observationSize: Int { get }
+    /// The bounds of an observation (Gymnasium's `observation_space`). Defaults to unbounded.
+    var observationSpace: ObservationSpace { get }
     /// The valid actions.
     var actionSpace: ActionSpace { get }
     /// The episode length after which steps report `truncated` (Gymnasium's `TimeLimit`).
@@ -67,4 +69,11 @@ public protocol Environment: Sendable {
     mutating func reset(using generator: inout RandomGenerator) -> [Float]
     /// Advances by one step.
     mutating func step(_ action: EnvironmentAction) -> StepResult
+}
+
+extension Environment {
+    /// An unbounded box of ``observationSize`` dimensions.
+    public var observationSpace: ObservationSpace {
+        ObservationSpace(unboundedSize: observationSize)
+    }
 }
