@@ -76,7 +76,8 @@ let package = Package(
         ),
         .testTarget(
             name: "PolicyGradientTests",
-            dependencies: ["PolicyGradient", "PruningCore", "PruningTestSupport"]
+            dependencies: ["PolicyGradient", "PruningCore", "PruningTestSupport"],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "ModelZooTests",
