@@ -50,6 +50,11 @@ public struct DecayingStepSize: Sendable, Equatable {
 ///   trajectory product;
 /// - VR-BGPO's step size uses the 0-based iteration count (η for the first step is η_0).
 ///
+/// Set separately: the code's Diag second moment starts at u_1² (``DiagonalMirrorMap`` with
+/// ``DiagonalMirrorMap/Initialization/firstSquare``), and its objective is a mean over steps
+/// (``GradientAveraging/perStep`` on the estimator, e.g. ``GeneralizedAdvantageEstimator`` with
+/// λ = 0.97 as in its scripts).
+///
 /// Not reproduced: the code's first VR-BGPO step u = +g (a sign error: every later step uses
 /// −g); its minibatch structure (10 passes over minibatches of a 5,000–50,000-step batch, each
 /// minibatch an iteration t) and its refreshing the "old" policy once per batch rather than

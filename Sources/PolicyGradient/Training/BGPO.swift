@@ -20,7 +20,8 @@ public final class BGPO: PolicySearchAlgorithm {
     /// A short name for reports. Default "BGPO-" followed by the map's name.
     public let name: String
 
-    /// BGPO with the given map and hyperparameters.
+    /// BGPO with the given map and hyperparameters; by default each iteration samples one
+    /// episode, as in the paper.
     public init(
         policy: any StochasticPolicy, estimator: any PolicyGradientEstimator, mirrorMap: any MirrorMap,
         configuration: BGPOOptimizer.Configuration = BGPOOptimizer.Configuration(),

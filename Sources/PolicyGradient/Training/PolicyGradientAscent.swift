@@ -15,7 +15,8 @@ public final class PolicyGradientAscent: PolicySearchAlgorithm {
     /// A short name for reports. Default the estimator's name.
     public let name: String
 
-    /// Gradient ascent with the given estimator and optimizer.
+    /// Gradient ascent with the given estimator and optimizer; by default each iteration samples
+    /// 10 episodes.
     public init(
         policy: any StochasticPolicy, estimator: any PolicyGradientEstimator, optimizer: any Optimizer,
         collector: RolloutCollector = RolloutCollector(sampleSize: .episodes(10)), name: String? = nil

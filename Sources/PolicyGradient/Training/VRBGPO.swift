@@ -16,7 +16,10 @@ public final class VRBGPO: PolicySearchAlgorithm {
     /// How trajectories are sampled each iteration.
     public let collector: RolloutCollector
     /// The importance weights of the paper form: the trajectory ratio, unclipped by default.
-    /// The code-compatible mode uses clipped per-step ratios instead (see ``OfficialCodeOptions``).
+    /// Unclipped trajectory ratios become extreme once the policy is nearly deterministic (a
+    /// Gaussian σ shrinking, long episodes); `.trajectory(clip:)` or `.perStep(clip:)` bound
+    /// them at the price of a bias. The code-compatible mode uses clipped per-step ratios (see
+    /// ``OfficialCodeOptions``).
     public let importanceWeighting: ImportanceWeighting
     /// The recursion.
     public private(set) var optimizer: VRBGPOOptimizer
@@ -25,7 +28,8 @@ public final class VRBGPO: PolicySearchAlgorithm {
     /// A short name for reports. Default "VR-BGPO-" followed by the map's name.
     public let name: String
 
-    /// VR-BGPO with the given map and hyperparameters.
+    /// VR-BGPO with the given map and hyperparameters; by default each iteration samples one
+    /// episode, as in the paper.
     public init(
         policy: any StochasticPolicy, estimator: any PolicyGradientEstimator, mirrorMap: any MirrorMap,
         configuration: VRBGPOOptimizer.Configuration = VRBGPOOptimizer.Configuration(),
@@ -42,11 +46,12 @@ public final class VRBGPO: PolicySearchAlgorithm {
 
     /// IS-MBPG: VR-BGPO with ``EuclideanMirrorMap`` and λ = 1, so θ_{t+1} = θ_t − η_t u_t.
     /// `configuration.mirrorStepSize` is replaced by 1; the step size is η_t alone. The default
-    /// configuration has η_t = 0.1/(1 + t)^{1/3} and c = 100 (β_2 ≈ 0.63).
+    /// configuration has η_t = 0.01/(1 + t)^{1/3} and c = 5000 (β_2 ≈ 0.31, then decaying like
+    /// t^{−2/3}); as for any Euclidean method the right η depends on the scale of the gradients.
     public static func isMBPG(
         policy: any StochasticPolicy, estimator: any PolicyGradientEstimator,
         configuration: VRBGPOOptimizer.Configuration = VRBGPOOptimizer.Configuration(
-            stepSize: DecayingStepSize(numerator: 0.1, offset: 1, power: 1.0 / 3), momentumCoefficient: 100),
+            stepSize: DecayingStepSize(numerator: 0.01, offset: 1, power: 1.0 / 3), momentumCoefficient: 5000),
         importanceWeighting: ImportanceWeighting = .trajectory(clip: nil),
         collector: RolloutCollector = RolloutCollector()
     ) -> VRBGPO {
