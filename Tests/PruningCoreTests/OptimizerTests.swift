@@ -33,6 +33,17 @@ import Testing
         expectClose(q.value.scalars, [0.539])
     }
 
+    @Test("momentum buffers have the parameter's shape")
+    func momentumShape() {
+        let p = Parameter(Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6]))
+        let sgd = SGD(learningRate: 0.1, momentum: 0.5)
+        let g = gradients(p, [1, 1, 1, 1, 1, 1])
+        sgd.update([p], along: g)  // b = 1, θ − 0.1
+        sgd.update([p], along: g)  // b = 1.5, θ − 0.15
+        expectClose(p.value.scalars, [0.75, 1.75, 2.75, 3.75, 4.75, 5.75])
+        #expect(p.shape == [2, 3])
+    }
+
     @Test("Adam first two steps match the closed form")
     func adam() {
         let p = Parameter(Tensor([1]))
