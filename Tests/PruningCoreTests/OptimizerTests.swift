@@ -37,7 +37,8 @@ import Testing
     func momentumShape() {
         let p = Parameter(Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6]))
         let sgd = SGD(learningRate: 0.1, momentum: 0.5)
-        let g = gradients(p, [1, 1, 1, 1, 1, 1])
+        var g = Gradients()
+        g[p] = Tensor.ones([2, 3])
         sgd.update([p], along: g)  // b = 1, θ − 0.1
         sgd.update([p], along: g)  // b = 1.5, θ − 0.15
         expectClose(p.value.scalars, [0.75, 1.75, 2.75, 3.75, 4.75, 5.75])
