@@ -22,7 +22,7 @@ public final class GGUFFile: Sendable {
     /// The deepest nesting of array values accepted (an array of arrays has nesting 2).
     public static let maximumArrayNesting = 8
 
-    private let mapping: GGUFMappedFile
+    private let mapping: MappedFile
     private let tensorIndex: [String: Int]
 
     /// The format version (2 or 3).
@@ -48,7 +48,13 @@ public final class GGUFFile: Sendable {
     ///   tensor types, invalid UTF-8, duplicate keys or tensor names, invalid alignment or
     ///   dimensions, tensors misaligned, outside the data section or overlapping.
     public init(contentsOf url: URL) throws {
-        mapping = try GGUFMappedFile(url: url)
+        do {
+            mapping = try MappedFile(url: url)
+        } catch FormatError.fileNotFound(let file) {
+            throw GGUFError.fileNotFound(file: file)
+        } catch FormatError.unreadable(let file, let reason) {
+            throw GGUFError.unreadable(file: file, reason: reason)
+        }
         let header = try GGUFHeader(parsing: mapping.bytes, file: mapping.path)
         version = header.version
         metadata = header.metadata

@@ -12,21 +12,22 @@ import Darwin
 ///
 /// Pages are loaded by the operating system only when touched, so opening a large checkpoint
 /// costs nothing until its tensors are read. The file must not be truncated by another process
-/// while mapped (touching a vanished page raises `SIGBUS`).
-final class MappedFile: @unchecked Sendable {
+/// while mapped (touching a vanished page raises `SIGBUS`). Readers of other model formats build
+/// on it (the GGUF reader does).
+public final class MappedFile: @unchecked Sendable {
     /// The path, for error messages.
-    let path: String
+    public let path: String
     /// The mapped bytes; empty for an empty file.
-    let bytes: UnsafeRawBufferPointer
+    public let bytes: UnsafeRawBufferPointer
     private let mapping: UnsafeMutableRawPointer?
 
     /// The file size in bytes.
-    var count: Int { bytes.count }
+    public var count: Int { bytes.count }
 
     /// Maps the file at `url`.
     ///
     /// - Throws: ``FormatError/fileNotFound(file:)`` or ``FormatError/unreadable(file:reason:)``.
-    init(url: URL) throws {
+    public init(url: URL) throws {
         let path = url.path
         self.path = path
         let descriptor = open(path, O_RDONLY)
