@@ -42,6 +42,11 @@ let package = Package(
             dependencies: ["PruningCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Examples/FashionMNIST"
         ),
+        .executableTarget(
+            name: "train-baselines",
+            dependencies: ["ModelZoo", "PruningCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Examples/TrainBaselines"
+        ),
 
         // MARK: Benchmarks
         .executableTarget(

@@ -40,7 +40,7 @@ public final class SGD: Optimizer {
             var value = parameter.value
             parameter.value = Tensor(0)
             let isFirst = buffers[key] == nil
-            var buffer = buffers[key] ?? Tensor.zeros(parameter.shape)
+            var buffer = buffers[key] ?? Tensor.zeros(value.shape)
             buffers[key] = nil
             value.withUnsafeMutableBufferPointer { w in
                 gradient.withUnsafeBufferPointer { g in
