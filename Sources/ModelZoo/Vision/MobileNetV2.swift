@@ -49,7 +49,7 @@ public final class MobileNetV2: Layer {
     public let classifier: Linear
     /// The dropout before the classifier.
     public let dropout: Dropout
-    private let featureList: FeatureList
+    private let featureList: ModuleList
     private let classifierSequence: Sequential
     /// Whether the module is in training mode.
     public var isTraining = true
@@ -98,7 +98,7 @@ public final class MobileNetV2: Layer {
         head = (headConvolution, headNorm)
         features.append(("\(blocks.count + 1)", Sequential([headConvolution, headNorm, ReLU6()])))
         self.blocks = blocks
-        featureList = FeatureList(features)
+        featureList = ModuleList(features)
         dropout = Dropout(probability: dropoutProbability, seed: generator.next())
         let bound = 1 / Float(lastChannels).squareRoot()
         classifier = Linear(
@@ -132,11 +132,4 @@ public final class MobileNetV2: Layer {
 
     /// The logits `[batch, classCount]` for images `[batch, inputChannels, height, width]`.
     public func callAsFunction(_ input: Tensor) -> Tensor { classifierSequence(features(input)) }
-}
-
-/// A parameter-less container naming an explicit list of submodules (for `features.N`).
-final class FeatureList: Module {
-    let children: [(String, any Module)]
-    var isTraining = true
-    init(_ children: [(String, any Module)]) { self.children = children }
 }

@@ -69,7 +69,7 @@ public final class VisionTransformer: Layer {
     public let norm: LayerNorm
     /// The classifier on the class token.
     public let head: Linear
-    private let patchEmbeddingContainer: PatchEmbeddingContainer
+    private let patchEmbeddingContainer: ModuleList
     private let blockSequence: Sequential
     /// Whether the module is in training mode.
     public var isTraining = true
@@ -86,7 +86,7 @@ public final class VisionTransformer: Layer {
         patchEmbedding = Conv2d(
             inChannels: c.inputChannels, outChannels: c.width, kernelSize: c.patchSize, stride: c.patchSize,
             using: &generator)
-        patchEmbeddingContainer = PatchEmbeddingContainer(patchEmbedding)
+        patchEmbeddingContainer = ModuleList([("proj", patchEmbedding)])
         classToken = Parameter(Initialization.truncatedNormal([1, 1, c.width], standardDeviation: 0.02, using: &generator))
         positionEmbedding = Parameter(
             Initialization.truncatedNormal([1, 1 + c.patchCount, c.width], standardDeviation: 0.02, using: &generator))
@@ -156,12 +156,4 @@ public final class VisionTransformer: Layer {
         }
         return (classify(tokens), keys)
     }
-}
-
-/// Names the patch-embedding convolution `patch_embed.proj` as timm does.
-final class PatchEmbeddingContainer: Module {
-    let projection: Conv2d
-    var isTraining = true
-    init(_ projection: Conv2d) { self.projection = projection }
-    var children: [(String, any Module)] { [("proj", projection)] }
 }
