@@ -25,7 +25,7 @@ struct TrainBaselines: ParsableCommand {
     @Option(help: "resnet20 or vit.")
     var model: Baseline = .resnet20
 
-    @Option(help: "Training epochs (default: 30 for resnet20, 40 for vit).")
+    @Option(help: "Training epochs (default: 15 for resnet20, 30 for vit).")
     var epochs: Int?
 
     @Option(help: "Mini-batch size.")
@@ -91,7 +91,7 @@ struct TrainBaselines: ParsableCommand {
         var recipe = baseRecipe
         recipe.learningRate = learningRate ?? baseRecipe.learningRate
         recipe.weightDecay = weightDecay ?? baseRecipe.weightDecay
-        let epochCount = epochs ?? (model == .resnet20 ? 30 : 40)
+        let epochCount = epochs ?? (model == .resnet20 ? 15 : 30)
         let augmentation = noAugmentation
             ? ImageAugmentation() : ImageAugmentation(cropPadding: 2, fillValue: 0, flipProbability: 0.5)
 
