@@ -83,6 +83,8 @@ import Testing
         expectClose(normalized.standardDeviation, [1, 1])
         let manual = ImageNormalization(mean: [1, 2], standardDeviation: [2, 4])(images)
         expectClose(manual, Tensor(shape: [2, 2, 1, 2], scalars: [0, 1, 2, 2, 2, 3, 4.5, 9.5]))
+        let constant = ImageClassificationDataSet(images: Tensor.full([3, 1, 2, 2], 0.5), labels: [0, 0, 0])
+        #expect(constant.channelStatistics() == ImageNormalization(mean: [0.5], standardDeviation: [1]))
     }
 
     @Test("horizontal flip mirrors each row; flipping twice is the identity")

@@ -71,7 +71,8 @@ public struct ImageClassificationDataSet: Sendable {
         return (subset(Array(order[validationCount...])), subset(Array(order[..<validationCount])))
     }
 
-    /// The per-channel mean and standard deviation (population) over all images and pixels.
+    /// The per-channel mean and standard deviation (population) over all images and pixels, as
+    /// a normalization. A constant channel gets deviation 1, so normalizing only centers it.
     public func channelStatistics() -> ImageNormalization {
         let (n, c) = (count, channels)
         let plane = height * width
@@ -93,7 +94,8 @@ public struct ImageClassificationDataSet: Sendable {
                 let values = Double(max(1, n * plane))
                 let m = sum / values
                 mean[channel] = Float(m)
-                deviation[channel] = Float(max(0, squares / values - m * m).squareRoot())
+                let standardDeviation = Float(max(0, squares / values - m * m).squareRoot())
+                deviation[channel] = standardDeviation > 0 ? standardDeviation : 1
             }
         }
         return ImageNormalization(mean: mean, standardDeviation: deviation)
