@@ -27,7 +27,9 @@ Workloads (input keys in brackets):
   all sentences in batches of similar length (longest first, as our SentenceEncoder does).
 
 Model files: $PRUNING_MODELS_DIR (default ~/.cache/pruning-models).
-Timings: "best" and "median" seconds per run; every other key is a cross-check figure.
+Timings: "best" and "median" wall-clock seconds per run and the least process CPU seconds of a
+run ("cpu"), for the main variant and as "<variant>_best" etc. for others; every other key is a
+cross-check figure.
 """
 import argparse
 import json
@@ -45,14 +47,16 @@ def model_folder():
 
 
 def timeit(fn, samples, warmup=1):
+    """Best and median wall-clock seconds of `samples` runs, and the least process CPU time."""
     for _ in range(warmup):
         fn()
-    times = []
+    times, cpu_times = [], []
     for _ in range(samples):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         fn()
+        cpu_times.append(time.process_time() - cpu_start)
         times.append(time.perf_counter() - start)
-    return min(times), statistics.median(times)
+    return {"best": min(times), "median": statistics.median(times), "cpu": min(cpu_times)}
 
 
 def note(message):
@@ -156,8 +160,8 @@ def llm_prefill(model, data, samples):
              f"(largest |logit| {scale:.3g}); argmax agreement {agree:.0%}")
         if difference > 5e-2 * max(scale, 1):
             raise SystemExit(f"llm-prefill: logits differ by {difference} (tolerance {5e-2 * max(scale, 1)})")
-        best, median = timeit(lambda: model(input_ids=ids).logits, samples)
-    return {"best": best, "median": median, "maxAbsLogitDifference": difference, "argmaxAgreement": agree}
+        timing = timeit(lambda: model(input_ids=ids).logits, samples)
+    return {**timing, "maxAbsLogitDifference": difference, "argmaxAgreement": agree}
 
 
 def greedy(model, prompt, new_tokens):
@@ -190,7 +194,7 @@ def llm_decode(model, data, samples):
         tokens = greedy(model, prompt, count)
         agreeing = next((i for i, (a, b) in enumerate(zip(tokens, data["tokens"])) if a != b), count)
         note(f"llm-decode: the first {agreeing} of {count} greedy tokens agree with ours")
-        best, median = timeit(lambda: greedy(model, prompt, count), samples)
+        timing = timeit(lambda: greedy(model, prompt, count), samples)
         ids = torch.tensor([prompt])
         generate = lambda: model.generate(
             input_ids=ids, attention_mask=torch.ones_like(ids), do_sample=False, max_new_tokens=count,
@@ -198,9 +202,8 @@ def llm_decode(model, data, samples):
         generated = generate()[0, len(prompt):].tolist()
         if generated != tokens:
             note("llm-decode: transformers' generate chose other tokens than the plain greedy loop")
-        generate_best, generate_median = timeit(generate, samples)
-    return {"best": best, "median": median, "agreeingTokens": agreeing,
-            "generate_best": generate_best, "generate_median": generate_median}
+        timing_generate = timeit(generate, samples)
+    return {**timing, "agreeingTokens": agreeing, **{f"generate_{key}": value for key, value in timing_generate.items()}}
 
 
 def perplexity(model, ids, window):
@@ -228,8 +231,8 @@ def llm_perplexity(model, data, samples):
         note(f"perplexity: PyTorch {value:.4f}, ours {data['perplexity']:.4f} (relative difference {relative:.2g})")
         if relative > 1e-3:
             raise SystemExit(f"perplexity: {value} differs from ours {data['perplexity']}")
-        best, median = timeit(lambda: perplexity(model, ids, window), samples)
-    return {"best": best, "median": median, "perplexity": value}
+        timing = timeit(lambda: perplexity(model, ids, window), samples)
+    return {**timing, "perplexity": value}
 
 
 # ---- all-MiniLM-L6-v2 ----------------------------------------------------------------------------
@@ -283,8 +286,8 @@ def minilm_embed(attention, data, samples):
         note(f"minilm: max |ours - PyTorch| over {len(sentences)} embeddings = {difference:.3g}")
         if difference > 1e-3:
             raise SystemExit(f"minilm: embeddings differ by {difference}")
-        best, median = timeit(lambda: embed(tokenizer, model, sentences, batch, length), samples)
-    return {"best": best, "median": median, "maxAbsEmbeddingDifference": difference}
+        timing = timeit(lambda: embed(tokenizer, model, sentences, batch, length), samples)
+    return {**timing, "maxAbsEmbeddingDifference": difference}
 
 
 # ---- driver --------------------------------------------------------------------------------------

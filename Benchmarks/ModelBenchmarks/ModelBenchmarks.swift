@@ -15,8 +15,9 @@ struct ModelBenchmarks: ParsableCommand {
             Workloads: \(workloads.map(\.name).joined(separator: ", ")) (or all). Each workload runs
             at every --threads count, ours then PyTorch's (Benchmarks/torch_models.py, which reads
             the same inputs from a temporary JSON file and cross-checks our outputs). Figures are
-            throughputs of the best and median runs; ratios are ours / PyTorch in time (above 1:
-            we are slower). Model files: scripts/fetch-models; data: the WikiText-2 test split.
+            throughputs of the best and median wall-clock runs and of the least process CPU time
+            of a run (the steadier figure at one thread on a shared machine); ratios are ours /
+            PyTorch in time (above 1: we are slower). Model files: scripts/fetch-models; data: the WikiText-2 test split.
             """)
 
     /// A workload's command-line name (also its name in `torch_models.py`), its default number
@@ -93,15 +94,15 @@ struct ModelBenchmarks: ParsableCommand {
     }
 
     private func printSummary(_ rows: [(String, String, WorkloadMeasurement, Int)]) {
-        print("## summary (best runs)\n")
-        print("| workload | threads | ours | PyTorch | time ratio ours / PyTorch |")
-        print("|---|---:|---:|---:|---:|")
+        print("## summary\n")
+        print("| workload | threads | ours (best) | PyTorch (best) | ratio ours / PyTorch (best) | ratio (CPU time) |")
+        print("|---|---:|---:|---:|---:|---:|")
         for (name, unit, m, units) in rows {
             let ours = "\(format(Double(units) / m.ours.best, 1)) \(unit)/s"
-            if let best = m.reference?["best"] {
-                print("| \(name) | \(m.threads) | \(ours) | \(format(Double(units) / best, 1)) \(unit)/s | \(format(m.ours.best / best, 2)) |")
+            if let best = m.reference?["best"], let cpu = m.reference?["cpu"] {
+                print("| \(name) | \(m.threads) | \(ours) | \(format(Double(units) / best, 1)) \(unit)/s | \(format(m.ours.best / best)) | \(format(m.ours.cpuBest / cpu)) |")
             } else {
-                print("| \(name) | \(m.threads) | \(ours) | – | – |")
+                print("| \(name) | \(m.threads) | \(ours) | – | – | – |")
             }
         }
     }

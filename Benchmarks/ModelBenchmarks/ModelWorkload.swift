@@ -24,8 +24,8 @@ protocol ModelWorkload {
 struct WorkloadMeasurement {
     let threads: Int
     let ours: Timing
-    /// `torch_models.py`'s answer: `best`, `median`, other variants' `<name>_best` and
-    /// `<name>_median`, and cross-check figures.
+    /// `torch_models.py`'s answer: `best`, `median` and `cpu` seconds, the same for other
+    /// variants as `<name>_best` etc., and cross-check figures.
     let reference: [String: Double]?
 }
 
@@ -57,20 +57,25 @@ struct WorkloadRunner {
     }
 
     private func printTable(_ measurements: [WorkloadMeasurement]) {
+        let unit = "\(workload.unit)/s"
         print("## \(name): \(workload.title)\n")
-        print("| threads | | \(workload.unit)/s (best) | \(workload.unit)/s (median) | time ratio ours / PyTorch (best) | (median) |")
-        print("|---:|---|---:|---:|---:|---:|")
+        print("Throughput from the best and median wall-clock runs and from the least CPU time of a run; ratios are ours / PyTorch in time (above 1: we are slower).\n")
+        print("| threads | | \(unit) (best) | \(unit) (median) | \(unit) (CPU time) | ratio (best) | ratio (median) | ratio (CPU time) |")
+        print("|---:|---|---:|---:|---:|---:|---:|---:|")
         for m in measurements {
-            print("| \(m.threads) | ours | \(throughput(m.ours.best)) | \(throughput(m.ours.median)) | | |")
+            print("| \(m.threads) | ours | \(throughput(m.ours.best)) | \(throughput(m.ours.median)) | \(throughput(m.ours.cpuBest)) | | | |")
             guard let reference = m.reference else { continue }
             for variant in Self.variants(of: reference) {
-                guard let best = reference[variant.best], let median = reference[variant.median] else { continue }
+                guard let best = reference[variant.prefix + "best"], let median = reference[variant.prefix + "median"],
+                    let cpu = reference[variant.prefix + "cpu"]
+                else { continue }
                 let label = variant.label.isEmpty ? "PyTorch" : "PyTorch (\(variant.label))"
-                print("| \(m.threads) | \(label) | \(throughput(best)) | \(throughput(median)) | \(format(m.ours.best / best, 2)) | \(format(m.ours.median / median, 2)) |")
+                print("| \(m.threads) | \(label) | \(throughput(best)) | \(throughput(median)) | \(throughput(cpu)) | \(format(m.ours.best / best)) | \(format(m.ours.median / median)) | \(format(m.ours.cpuBest / cpu)) |")
             }
         }
         if let reference = measurements.compactMap(\.reference).first {
-            let checks = reference.keys.sorted().filter { !$0.hasSuffix("best") && !$0.hasSuffix("median") && $0 != "torchThreads" }
+            let timings = Self.variants(of: reference).flatMap { v in ["best", "median", "cpu"].map { v.prefix + $0 } }
+            let checks = reference.keys.sorted().filter { !timings.contains($0) && $0 != "torchThreads" }
             if !checks.isEmpty {
                 print("\ncross-check: " + checks.map { "\($0) = \(String(format: "%.4g", reference[$0]!))" }.joined(separator: ", "))
             }
@@ -78,13 +83,13 @@ struct WorkloadRunner {
         print("")
     }
 
-    /// The timed variants in a reference answer: the main one (`best`/`median`, empty label)
-    /// first, then each `<label>_best`/`<label>_median` pair.
-    static func variants(of reference: [String: Double]) -> [(label: String, best: String, median: String)] {
-        var result: [(label: String, best: String, median: String)] = [("", "best", "median")]
+    /// The timed variants in a reference answer: the main one (`best`, `median`, `cpu`; empty
+    /// label) first, then each `<label>_best`, `<label>_median`, `<label>_cpu`.
+    static func variants(of reference: [String: Double]) -> [(label: String, prefix: String)] {
+        var result: [(label: String, prefix: String)] = [("", "")]
         for key in reference.keys.sorted() where key.hasSuffix("_best") {
             let label = String(key.dropLast("_best".count))
-            result.append((label, key, label + "_median"))
+            result.append((label, label + "_"))
         }
         return result
     }
