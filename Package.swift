@@ -67,6 +67,11 @@ let package = Package(
             dependencies: ["PruningCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/CoreBenchmarks"
         ),
+        .executableTarget(
+            name: "model-benchmarks",
+            dependencies: ["ModelZoo", "PruningCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Benchmarks/ModelBenchmarks"
+        ),
 
         // MARK: Tests
         .target(

@@ -35,27 +35,49 @@ public enum BLAS {
             }
             return
         }
+        // A single row or column of C is a matrix–vector product. GEMV reads the matrix once;
+        // OpenBLAS's GEMM first packs (copies) it, which dominates a decoding step's products
+        // (one token against each weight matrix and the LM head).
+        if m == 1 {
+            // C[0, j] = Σₗ op(A)[0, l] · op(B)[l, j], that is c = op(B)ᵀ · x with x = row 0 of
+            // op(A): a[l], or a[l · lda] when A is stored k × 1.
+            if beta == 0 { c.initialize(repeating: 0, count: n) }
+            sgemv(
+                transpose: !transposeB, rows: transposeB ? n : k, columns: transposeB ? k : n, alpha: alpha,
+                a: b, lda: ldb, x: a, xStride: transposeA ? lda : 1, beta: beta == 0 ? 1 : beta, y: c, yStride: 1)
+            return
+        }
+        if n == 1 {
+            // C[i, 0] = Σₗ op(A)[i, l] · op(B)[l, 0], that is c = op(A) · x with x = column 0
+            // of op(B): b[l · ldb], or b[l] when B is stored 1 × k; C's column has stride ldc.
+            if beta == 0 { for i in 0..<m { c[i * ldc] = 0 } }
+            sgemv(
+                transpose: transposeA, rows: transposeA ? k : m, columns: transposeA ? m : k, alpha: alpha,
+                a: a, lda: lda, x: b, xStride: transposeB ? 1 : ldb, beta: beta == 0 ? 1 : beta, y: c, yStride: ldc)
+            return
+        }
         cblas_sgemm(
             CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
             int32(m, "m"), int32(n, "n"), int32(k, "k"), alpha, a, int32(lda, "lda"), b, int32(ldb, "ldb"),
             beta, c, int32(ldc, "ldc"))
     }
 
-    /// `y = alpha · op(A) · x + beta · y` for a row-major `rows × columns` matrix A.
+    /// `y = alpha · op(A) · x + beta · y` for a row-major `rows × columns` matrix A, with
+    /// vectors of element strides `xStride` and `yStride`.
     @inline(__always)
     static func sgemv(
         transpose: Bool, rows: Int, columns: Int, alpha: Float = 1,
-        a: UnsafePointer<Float>, lda: Int, x: UnsafePointer<Float>,
-        beta: Float = 0, y: UnsafeMutablePointer<Float>
+        a: UnsafePointer<Float>, lda: Int, x: UnsafePointer<Float>, xStride: Int = 1,
+        beta: Float = 0, y: UnsafeMutablePointer<Float>, yStride: Int = 1
     ) {
         if rows == 0 || columns == 0 {
             let n = transpose ? columns : rows
-            if beta == 0 { y.initialize(repeating: 0, count: n) }
+            if beta == 0 { for i in 0..<n { y[i * yStride] = 0 } }
             return
         }
         cblas_sgemv(
             CblasRowMajor, transpose ? CblasTrans : CblasNoTrans, int32(rows, "rows"), int32(columns, "columns"),
-            alpha, a, int32(lda, "lda"), x, 1, beta, y, 1)
+            alpha, a, int32(lda, "lda"), x, int32(xStride, "xStride"), beta, y, int32(yStride, "yStride"))
     }
 
     /// `C = alpha · op(A) · op(B) + beta · C` in double precision.
