@@ -1,0 +1,160 @@
+import ModelZoo
+import PruningCore
+
+/// The truncated-SVD baselines: every projection of every block is replaced by two factors of
+/// a rank chosen so that the block loses the requested fraction of its parameters.
+///
+/// - ``Weighting/plain``: the rank-r truncated SVD of each weight matrix (data-free).
+/// - ``Weighting/activationAware``: the rank-r approximation minimizing the output error on the
+///   calibration activations, `‖(W − Ŵ) C^{1/2}‖_F` with `C` the correlation of the matrix's
+///   input (SVD-LLM's truncation-aware whitening, Wang et al., 2024, arXiv 2403.07378; see
+///   ``LowRankApproximation``). The correlations come from the dense model, layer by layer.
+///
+/// A factorized projection cannot be held by ``LlamaModel``, whose layers fix each weight's
+/// shape by the layer widths, so the output is a ``LowRankLlamaModel``. Every projection of a
+/// layer keeps the same fraction `1 − s` of its parameters, with `s` chosen so that the layer
+/// (norms included) loses ``compressionRatio`` of its block parameters; a matrix whose
+/// factors would not be smaller than itself stays dense.
+public struct TruncatedSVDCompression: Sendable {
+    /// How the approximation error is measured.
+    public enum Weighting: Sendable, Equatable {
+        /// The Frobenius error of the weights (plain truncated SVD).
+        case plain
+        /// The error of the outputs on the calibration inputs (whitened SVD).
+        case activationAware
+    }
+
+    /// The fraction of block parameters to remove, in `[0, 1)`.
+    public var compressionRatio: Double
+    /// Plain or activation-aware.
+    public var weighting: Weighting
+    /// Calibration sequences per forward pass.
+    public var batchSize: Int
+
+    /// A baseline removing `compressionRatio` of the block parameters.
+    public init(compressionRatio: Double = 0.3, weighting: Weighting = .activationAware, batchSize: Int = 4) {
+        self.compressionRatio = compressionRatio
+        self.weighting = weighting
+        self.batchSize = batchSize
+    }
+
+    /// Factorizes every block projection of `model`.
+    ///
+    /// - Parameters:
+    ///   - model: a LLaMA model with dense rotary pairs and full residual streams in every layer.
+    ///   - calibration: token sequences of one length (unused by ``Weighting/plain`` beyond
+    ///     validation).
+    /// - Throws: ``MoDeGPTError``.
+    public func compress(_ model: LlamaModel, calibration: [[Int]]) throws -> (LowRankLlamaModel, CompressionReport) {
+        guard compressionRatio >= 0 && compressionRatio < 1 else {
+            throw MoDeGPTError.invalidConfiguration(field: "compressionRatio", reason: "\(compressionRatio) is outside [0, 1)")
+        }
+        guard batchSize > 0 else { throw MoDeGPTError.invalidConfiguration(field: "batchSize", reason: "\(batchSize) must be positive") }
+        let source = model.configuration
+        try CalibrationSequences.validate(calibration, for: source)
+        try Self.requireFullRotaryAndResidual(source)
+
+        let clock = ContinuousClock()
+        let start = clock.now
+        let residentAtStart = ProcessMemory.currentResidentBytes
+        var calibrationTime = Duration.zero
+        var decompositionTime = Duration.zero
+        let aware = weighting == .activationAware
+        let (layers, tokenCount) = try withoutGradients { () throws -> ([LowRankLlamaLayer], Int) in
+            var stream: CalibrationStream? = aware
+                ? CalibrationStream(model: model, sequences: calibration, batchSize: batchSize) : nil
+            var layers: [LowRankLlamaLayer] = []
+            for (index, layer) in model.layers.enumerated() {
+                var correlations: LayerCorrelations?
+                if stream != nil {
+                    let statistics = LayerCorrelations(
+                        layer: index, kinds: [.attentionInput, .attentionOutput, .mlpInput, .mlpIntermediate],
+                        dimensions: source.dimensions(ofLayer: index), hiddenSize: source.hiddenSize)
+                    let begin = clock.now
+                    stream!.run(layer, hook: statistics.hook(), advancing: true)
+                    calibrationTime += clock.now - begin
+                    correlations = statistics
+                }
+                let begin = clock.now
+                layers.append(try factorize(layer, correlations: correlations, hiddenSize: source.hiddenSize))
+                decompositionTime += clock.now - begin
+            }
+            return (layers, stream?.tokenCount ?? 0)
+        }
+        let compressed = LowRankLlamaModel(source: model, layers: layers)
+        let report = CompressionReport(
+            method: weighting == .plain ? "truncated SVD" : "activation-aware truncated SVD",
+            targetCompressionRatio: compressionRatio, parametersBefore: source.parameterCount,
+            parametersAfter: compressed.parameterCount,
+            blockParametersBefore: CompressionReport.blockParameterCount(of: source),
+            blockParametersAfter: compressed.blockParameterCount,
+            layerSparsities: SparsityAllocation.uniform(layerCount: source.layerCount, averageSparsity: compressionRatio),
+            blockInfluences: nil, layerWidths: nil, calibrationTokenCount: tokenCount,
+            calibrationSeconds: calibrationTime / .seconds(1), decompositionSeconds: decompositionTime / .seconds(1),
+            compressionSeconds: (clock.now - start) / .seconds(1), peakResidentBytes: ProcessMemory.peakResidentBytes,
+            residentBytesAtStart: residentAtStart)
+        return (compressed, report)
+    }
+
+    /// Throws for a layer with pruned rotary pairs or residual index lists.
+    static func requireFullRotaryAndResidual(_ configuration: LlamaConfiguration) throws(MoDeGPTError) {
+        for index in 0..<configuration.layerCount {
+            let dimensions = configuration.dimensions(ofLayer: index)
+            if dimensions.rotaryPairs.contains(where: { $0 != Array(0..<configuration.rotaryPairCount) }) {
+                throw .unsupportedLayer(index: index, reason: "its rotary pairs are pruned")
+            }
+            if dimensions.attentionInputIndices != nil || dimensions.attentionOutputIndices != nil
+                || dimensions.mlpInputIndices != nil || dimensions.mlpOutputIndices != nil {
+                throw .unsupportedLayer(index: index, reason: "it reads or writes a subset of the residual stream")
+            }
+        }
+    }
+
+    /// The factorized block of `layer`.
+    private func factorize(
+        _ layer: LlamaDecoderLayer, correlations: LayerCorrelations?, hiddenSize: Int
+    ) throws(MoDeGPTError) -> LowRankLlamaLayer {
+        let attention = layer.attention
+        let mlp = layer.mlp
+        let projections: [(Linear, LayerCorrelations.Kind)] = [
+            (attention.queryProjection, .attentionInput), (attention.keyProjection, .attentionInput),
+            (attention.valueProjection, .attentionInput), (attention.outputProjection, .attentionOutput),
+            (mlp.gateProjection, .mlpInput), (mlp.upProjection, .mlpInput), (mlp.downProjection, .mlpIntermediate),
+        ]
+        let projectionCount = projections.reduce(0) { $0 + $1.0.weight.value.count }
+        let block = projectionCount + 2 * hiddenSize
+        let keep = 1 - Swift.min(1, compressionRatio * Double(block) / Double(projectionCount))
+        var means: [LayerCorrelations.Kind: Matrix64] = [:]
+        var factorized: [LowRankLinear] = []
+        for (linear, kind) in projections {
+            let weight = linear.weight.value
+            guard compressionRatio > 0,
+                  let rank = LowRankApproximation.rank(keeping: keep, rows: weight.shape[0], columns: weight.shape[1])
+            else {
+                factorized.append(LowRankLinear(weight: weight))
+                continue
+            }
+            var correlation: Matrix64?
+            if let correlations {
+                if means[kind] == nil { means[kind] = correlations.mean(kind)[0] }
+                correlation = means[kind]
+            }
+            do {
+                let (b, a, _) = try LowRankApproximation.factors(of: Matrix64(weight), correlation: correlation, rank: rank)
+                factorized.append(LowRankLinear(outputFactor: Tensor(b), inputFactor: Tensor(a)))
+            } catch {
+                throw .decompositionFailed(layer: layer.index, module: "truncated SVD", underlying: error)
+            }
+        }
+        func norm(_ source: RMSNorm) -> RMSNorm {
+            let copy = RMSNorm(featureCount: source.featureCount, epsilon: source.epsilon)
+            copy.weight.value = source.weight.value
+            return copy
+        }
+        return LowRankLlamaLayer(
+            query: factorized[0], key: factorized[1], value: factorized[2], output: factorized[3], gate: factorized[4],
+            up: factorized[5], down: factorized[6], inputNorm: norm(layer.inputNorm),
+            postAttentionNorm: norm(layer.postAttentionNorm), headCount: attention.headCount,
+            keyValueHeadCount: attention.keyValueHeadCount)
+    }
+}
