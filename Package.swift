@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "PruningCore", targets: ["PruningCore"]),
         .library(name: "ModelZoo", targets: ["ModelZoo"]),
         .library(name: "PolicyGradient", targets: ["PolicyGradient"]),
+        .library(name: "TokenFusion", targets: ["TokenFusion"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -41,6 +42,10 @@ let package = Package(
         .target(
             name: "PolicyGradient",
             dependencies: ["PruningCore"]
+        ),
+        .target(
+            name: "TokenFusion",
+            dependencies: ["ModelZoo", "PruningCore"]
         ),
 
         // MARK: Examples
@@ -78,6 +83,10 @@ let package = Package(
             name: "PolicyGradientTests",
             dependencies: ["PolicyGradient", "PruningCore", "PruningTestSupport"],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "TokenFusionTests",
+            dependencies: ["TokenFusion", "ModelZoo", "PruningCore", "PruningTestSupport"]
         ),
         .testTarget(
             name: "ModelZooTests",
