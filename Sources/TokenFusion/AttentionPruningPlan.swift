@@ -3,16 +3,16 @@ import PruningCore
 /// EViT's token reorganization (Liang et al., 2022, "Not All Patches are What You Need:
 /// Expediting Vision Transformers via Token Reorganizations", arXiv:2202.07800), the pruning
 /// baseline: keep the tokens the class token attends to most, drop the rest, and optionally fuse
-/// the dropped ones into one extra token.
+/// the dropped ones into one extra token (``DroppedTokens``).
 ///
 /// Scores are the class token's attention to each key, averaged over heads
 /// (``ProportionalAttention/classAttention(query:key:mask:)``); token 0 is the class token and
 /// is always kept first. To compare with ToMe at equal cost, a layer removes `r` tokens net,
 /// capped like ToMe at `(t − 1) / 2`:
 /// - without fusion, the `r` lowest-scoring tokens are dropped;
-/// - with fusion, the `r + 1` lowest-scoring tokens are replaced by one token
-///   `Σ aᵢ xᵢ` — EViT's `extra_token`, the dropped tokens weighted by their class attention and
-///   *not* renormalized — appended after the kept ones, whose size is the sum of theirs.
+/// - with fusion, the `r + 1` lowest-scoring tokens are replaced by one token appended after
+///   the kept ones — EViT's `Σ aᵢ xᵢ` (``DroppedTokens/fusedSum``) or the weighted mean
+///   (``DroppedTokens/fusedMean``) — whose size is the sum of theirs.
 ///
 /// Kept tokens come in descending score order (EViT's sorted `topk`; ties by position). The
 /// fused token is an ordinary token in later layers, so it may be kept, dropped or fused again.
@@ -27,11 +27,11 @@ public struct AttentionPruningPlan: TokenReductionPlan, Equatable {
         public let kept: [Int]
         /// The input positions dropped (or fused), ascending.
         public let dropped: [Int]
-        /// Whether the dropped tokens are fused into one extra token.
-        public let fusesDropped: Bool
+        /// What happens to the dropped tokens.
+        public let droppedTokens: DroppedTokens
 
         /// The number of real output tokens.
-        public var outputCount: Int { kept.count + (fusesDropped && !dropped.isEmpty ? 1 : 0) }
+        public var outputCount: Int { kept.count + (droppedTokens.fuses && !dropped.isEmpty ? 1 : 0) }
         /// Whether nothing is dropped.
         public var isIdentity: Bool { dropped.isEmpty }
     }
@@ -48,9 +48,9 @@ public struct AttentionPruningPlan: TokenReductionPlan, Equatable {
     /// - Parameters:
     ///   - classAttention: the class token's attention to every token `[batch, tokens]`.
     ///   - r: the number of tokens to remove per row.
-    ///   - fusesDropped: whether the dropped tokens are fused into one extra token.
+    ///   - droppedTokens: whether and how the dropped tokens are fused into one extra token.
     ///   - validLengths: the real tokens of each row, or nil when nothing is padding.
-    public init(classAttention: Tensor, r: Int, fusesDropped: Bool, validLengths: [Int]? = nil) {
+    public init(classAttention: Tensor, r: Int, droppedTokens: DroppedTokens, validLengths: [Int]? = nil) {
         precondition(classAttention.rank == 2,
                      "AttentionPruningPlan: class attention \(classAttention.shape) must be [batch, tokens]")
         let (batch, tokens) = (classAttention.shape[0], classAttention.shape[1])
@@ -62,15 +62,15 @@ public struct AttentionPruningPlan: TokenReductionPlan, Equatable {
         for (b, length) in lengths.enumerated() {
             let removed = BipartiteSoftMatching.mergeCount(requested: r, tokenCount: length, protectedCount: 1)
             if removed == 0 {
-                rows.append(Row(validLength: length, kept: Array(0..<length), dropped: [], fusesDropped: fusesDropped))
+                rows.append(Row(validLength: length, kept: Array(0..<length), dropped: [], droppedTokens: droppedTokens))
                 continue
             }
             let candidates = Array(1..<length)
             let order = BipartiteSoftMatching.stableDescendingOrder(candidates.map { scores[b * tokens + $0] })
-            let keepCount = length - 1 - removed - (fusesDropped ? 1 : 0)
+            let keepCount = length - 1 - removed - (droppedTokens.fuses ? 1 : 0)
             rows.append(
                 Row(validLength: length, kept: [0] + order[..<keepCount].map { candidates[$0] },
-                    dropped: order[keepCount...].map { candidates[$0] }.sorted(), fusesDropped: fusesDropped))
+                    dropped: order[keepCount...].map { candidates[$0] }.sorted(), droppedTokens: droppedTokens))
         }
         self.rows = rows
         inputTokenCount = tokens
@@ -88,7 +88,7 @@ public struct AttentionPruningPlan: TokenReductionPlan, Equatable {
     public func members(ofRow row: Int) -> [[Int]] {
         let plan = rows[row]
         var groups = plan.kept.map { [$0] }
-        if plan.fusesDropped && !plan.dropped.isEmpty { groups.append(plan.dropped) }
+        if plan.outputCount > plan.kept.count { groups.append(plan.dropped) }
         return groups
     }
 
@@ -111,10 +111,12 @@ public struct AttentionPruningPlan: TokenReductionPlan, Equatable {
         let (n, out, channels) = (inputTokenCount, outputTokenCount, tokens.shape[2])
         var copied: [(input: Int, slot: Int)] = []
         var fused: [(input: Int, slot: Int)] = []
+        var isFusedSlot = [Float](repeating: 0, count: batchSize * outputTokenCount)
         for (b, row) in rows.enumerated() {
             for (slot, token) in row.kept.enumerated() { copied.append((b * n + token, b * out + slot)) }
             if row.outputCount > row.kept.count {
                 for token in row.dropped { fused.append((b * n + token, b * out + row.kept.count)) }
+                if row.droppedTokens == .fusedMean { isFusedSlot[b * out + row.kept.count] = 1 }
             }
             for k in 0..<min(out - row.outputCount, n - row.validLength) { copied.append((b * n + row.validLength + k, b * out + row.outputCount + k)) }
         }
@@ -125,6 +127,13 @@ public struct AttentionPruningPlan: TokenReductionPlan, Equatable {
             let weights = classAttention.reshaped(to: [batchSize * n]).indexSelect(fused.map(\.input), alongAxis: 0)
             let members = flat.indexSelect(fused.map(\.input), alongAxis: 0) * weights.unsqueezed(at: 1)
             result = result.indexAdding(members, at: fused.map(\.slot), alongAxis: 0)
+            if isFusedSlot.contains(1) {
+                // Divide each mean-fused token by its total weight, every other token by 1.
+                let others = Tensor(shape: [batchSize * out], scalars: isFusedSlot.map { 1 - $0 })
+                let totals = Tensor.zeros([batchSize * out]).indexAdding(
+                    weights * Tensor(fused.map { isFusedSlot[$0.slot] }), at: fused.map(\.slot), alongAxis: 0)
+                result = result / (totals + others).unsqueezed(at: 1)
+            }
         }
         let newSizes = Tensor(shape: [batchSize, out]) { o in
             o.initialize(repeating: 0)

@@ -26,10 +26,10 @@ extension TokenFusionConfiguration {
             let r = schedule[layer]
             if r > 0 {
                 switch reductions[layer] {
-                case .attentionPruning(let fuses):
+                case .attentionPruning(let dropped):
                     let scores = ProportionalAttention.classAttention(query: query, key: key, mask: mask)
                     let plan = AttentionPruningPlan(
-                        classAttention: withoutGradients { scores.detached() }, r: r, fusesDropped: fuses,
+                        classAttention: withoutGradients { scores.detached() }, r: r, droppedTokens: dropped,
                         validLengths: state.validLengths)
                     state.reduce(by: plan, classAttention: scores)
                 case let reduction:

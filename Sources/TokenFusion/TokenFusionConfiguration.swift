@@ -4,7 +4,7 @@
 /// ```swift
 /// let tome = TokenFusionConfiguration.tome(.constant(8))
 /// let tofu = TokenFusionConfiguration.tofu(.constant(8))
-/// let evit = TokenFusionConfiguration.attentionPruning(.constant(8), fusesDropped: true)
+/// let evit = TokenFusionConfiguration.attentionPruning(.constant(8), droppedTokens: .fusedSum)
 /// ```
 public struct TokenFusionConfiguration: Sendable, Hashable {
     /// The number of tokens each layer removes.
@@ -48,9 +48,9 @@ public struct TokenFusionConfiguration: Sendable, Hashable {
 
     /// The EViT-style pruning baseline (Liang et al., 2022): tokens selected by class-token
     /// attention, without proportional attention (EViT has none).
-    public static func attentionPruning(_ schedule: MergeSchedule, fusesDropped: Bool) -> TokenFusionConfiguration {
+    public static func attentionPruning(_ schedule: MergeSchedule, droppedTokens: DroppedTokens) -> TokenFusionConfiguration {
         TokenFusionConfiguration(
-            schedule: schedule, strategy: .uniform(.attentionPruning(fusesDropped: fusesDropped)),
+            schedule: schedule, strategy: .uniform(.attentionPruning(droppedTokens)),
             proportionalAttention: false)
     }
 }

@@ -14,10 +14,9 @@ public enum TokenReduction: Sendable, Hashable, CustomStringConvertible {
     /// ToFu's norm-preserving MLERP merge (``TokenMergePlan/mlerp(_:sizes:epsilon:)``).
     case mlerp
     /// EViT's token reorganization (Liang et al., 2022, "Not All Patches are What You Need",
-    /// arXiv:2202.07800): keep the tokens the class token attends to most and drop the others,
-    /// or, when `fusesDropped`, fuse the dropped ones into one extra token
-    /// (``AttentionPruningPlan``).
-    case attentionPruning(fusesDropped: Bool)
+    /// arXiv:2202.07800): keep the tokens the class token attends to most and drop the others
+    /// or fuse them into one extra token (``AttentionPruningPlan``, ``DroppedTokens``).
+    case attentionPruning(DroppedTokens)
 
     /// Whether the reduction acts on a bipartite matching.
     public var usesBipartiteMatching: Bool {
@@ -25,13 +24,13 @@ public enum TokenReduction: Sendable, Hashable, CustomStringConvertible {
         return true
     }
 
-    /// `average`, `prune`, `mlerp`, `evit` or `evit-fused`.
+    /// `average`, `prune`, `mlerp`, or `evit-` and the ``DroppedTokens`` description.
     public var description: String {
         switch self {
         case .average: "average"
         case .prune: "prune"
         case .mlerp: "mlerp"
-        case .attentionPruning(let fuses): fuses ? "evit-fused" : "evit"
+        case .attentionPruning(let dropped): "evit-\(dropped)"
         }
     }
 

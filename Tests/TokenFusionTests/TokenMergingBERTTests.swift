@@ -21,7 +21,8 @@ import TokenFusion
 
     static let configurations: [TokenFusionConfiguration] = [
         .tome(.constant(3)), .tofu(.constant(3), firstMergingLayer: 1),
-        .attentionPruning(.constant(3), fusesDropped: true), .attentionPruning(.constant(2), fusesDropped: false),
+        .attentionPruning(.constant(3), droppedTokens: .fusedSum), .attentionPruning(.constant(2), droppedTokens: .discarded),
+        .attentionPruning(.constant(3), droppedTokens: .fusedMean),
         .tome(.linear(r: 3, inflection: -1)),
     ]
 
@@ -33,7 +34,7 @@ import TokenFusion
             SentenceEncoder.normalized(SentenceEncoder.meanPooled(reference, mask: Self.input.maskTensor))
         }
         let zero: [TokenFusionConfiguration] = [
-            .identity, .tome(.constant(0)), .tofu(.perLayer([])), .attentionPruning(.constant(0), fusesDropped: true),
+            .identity, .tome(.constant(0)), .tofu(.perLayer([])), .attentionPruning(.constant(0), droppedTokens: .fusedSum),
         ]
         for configuration in zero {
             let merged = TokenMergingBERT(encoder: model, configuration: configuration)

@@ -102,8 +102,8 @@ import TokenFusion
         #expect(TokenReduction.average.reduce(tokens, sizes: sizes, plan: plan).tokens.scalars == plan.averaged(tokens, sizes: sizes).tokens.scalars)
         #expect(TokenReduction.prune.reduce(tokens, sizes: sizes, plan: plan).tokens.scalars == plan.pruned(tokens, sizes: sizes).tokens.scalars)
         #expect(TokenReduction.mlerp.reduce(tokens, sizes: sizes, plan: plan).tokens.scalars == plan.mlerp(tokens, sizes: sizes).tokens.scalars)
-        #expect(!TokenReduction.attentionPruning(fusesDropped: true).usesBipartiteMatching)
-        #expect(TokenReduction.attentionPruning(fusesDropped: true).description == "evit-fused")
+        #expect(!TokenReduction.attentionPruning(.fusedSum).usesBipartiteMatching)
+        #expect(TokenReduction.attentionPruning(.fusedMean).description == "evit-fused-mean")
     }
 
     @Test("gradients flow through average, MLERP and prune steps")
