@@ -54,6 +54,11 @@ let package = Package(
             dependencies: ["PruningCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Examples/FashionMNIST"
         ),
+        .executableTarget(
+            name: "train-baselines",
+            dependencies: ["ModelZoo", "PruningCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Examples/TrainBaselines"
+        ),
 
         .executableTarget(
             name: "perplexity",
