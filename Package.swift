@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "ModelZoo", targets: ["ModelZoo"]),
         .library(name: "PolicyGradient", targets: ["PolicyGradient"]),
         .library(name: "LowRankDecomp", targets: ["LowRankDecomp"]),
+        .library(name: "TokenFusion", targets: ["TokenFusion"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -47,6 +48,10 @@ let package = Package(
             name: "LowRankDecomp",
             dependencies: ["ModelZoo", "PruningCore"]
         ),
+        .target(
+            name: "TokenFusion",
+            dependencies: ["ModelZoo", "PruningCore"]
+        ),
 
         // MARK: Examples
         .executableTarget(
@@ -59,7 +64,6 @@ let package = Package(
             dependencies: ["ModelZoo", "PruningCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Examples/TrainBaselines"
         ),
-
         .executableTarget(
             name: "perplexity",
             dependencies: ["ModelZoo", "PruningCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -97,6 +101,10 @@ let package = Package(
         .testTarget(
             name: "LowRankDecompTests",
             dependencies: ["LowRankDecomp", "ModelZoo", "PruningCore", "PruningTestSupport"]
+        ),
+        .testTarget(
+            name: "TokenFusionTests",
+            dependencies: ["TokenFusion", "ModelZoo", "PruningCore", "PruningTestSupport"]
         ),
         .testTarget(
             name: "ModelZooTests",
