@@ -49,7 +49,7 @@ public struct MagnitudePruning: Sendable {
             target.layers[index] = layer.override
         }
         let pruned = try LlamaModel(configuration: target, weights: weights, naming: .huggingFace)
-        pruned.isTraining = model.isTraining
+        if !model.isTraining { pruned.eval() }
         let seconds = (clock.now - start) / .seconds(1)
         let report = CompressionReport(
             method: "magnitude structured pruning", targetCompressionRatio: compressionRatio,

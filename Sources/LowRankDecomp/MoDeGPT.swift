@@ -135,7 +135,7 @@ public struct MoDeGPT: Sendable {
             let compressed = try LlamaModel(configuration: target, weights: weights, naming: .huggingFace)
             return (compressed, influences, sparsities, widths, stream.tokenCount)
         }
-        compressed.isTraining = model.isTraining
+        if !model.isTraining { compressed.eval() }
 
         let report = CompressionReport(
             method: "MoDeGPT (\(configuration.modules))", targetCompressionRatio: configuration.compressionRatio,

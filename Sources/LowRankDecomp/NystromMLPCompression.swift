@@ -66,7 +66,11 @@ public enum NystromMLPCompression {
     /// `down · C[:, J] · C[J, J]⁺`: the least-squares refit of `down_proj` `[out, I]` to the
     /// channels `kept`, giving `[out, |J|]` (computed in float64, rounded to float).
     ///
-    /// - Throws: ``LinearAlgebraError`` from the pseudo-inverse.
+    /// The pseudo-inverse of the symmetric positive-semidefinite `C[J, J]` comes from its
+    /// eigendecomposition, with eigenvalues at or below `|J| · ε · λ_max` treated as zero (the
+    /// cutoff of the SVD-based pseudo-inverse, at a third of the cost).
+    ///
+    /// - Throws: ``LinearAlgebraError`` from the eigendecomposition.
     public static func refittedDownProjection(
         _ down: Tensor, correlation: Matrix64, keeping kept: [Int]
     ) throws(LinearAlgebraError) -> Tensor {
@@ -75,8 +79,18 @@ public enum NystromMLPCompression {
             "NystromMLPCompression: down_proj \(down.shape) does not match the correlation \(correlation.shape)")
         let crossColumns = correlation.selectingColumns(kept)          // [I, k]
         let keptBlock = crossColumns.selectingRows(kept)               // [k, k]
-        let map = crossColumns.matmul(try LinearAlgebra.pseudoInverse(keptBlock))   // [I, k]
-        return Tensor(Matrix64(down).matmul(map))
+        let projected = Matrix64(down).matmul(crossColumns)            // [out, k]
+        return Tensor(projected.matmul(try symmetricPseudoInverse(keptBlock)))
+    }
+
+    /// `A⁺` of a symmetric positive-semidefinite `A` (`[n, n]`): `W Wᵀ` with
+    /// `W = V diag(1/√λ)` over the eigenvalues above `n · ε · λ_max`.
+    static func symmetricPseudoInverse(_ a: Matrix64) throws(LinearAlgebraError) -> Matrix64 {
+        let (values, vectors) = try LinearAlgebra.symmetricEigen(a)
+        let cutoff = Double(a.rows) * Double.ulpOfOne * (values.map(abs).max() ?? 0)
+        let scales = values.map { $0 > cutoff ? 1 / $0.squareRoot() : 0 }
+        let w = vectors.scalingColumns(by: scales)
+        return w.matmul(w, transposingOther: true)
     }
 
     /// Keeps the `count` channels of highest ridge-leverage score and refits `down_proj`.
@@ -88,7 +102,7 @@ public enum NystromMLPCompression {
     ///   - correlation: `E[z zᵀ]` of the `down_proj` input, `[I, I]`.
     ///   - count: the number of channels kept, in `1 ... I`.
     ///   - ridge: λ of the leverage scores.
-    /// - Throws: ``LinearAlgebraError`` from the eigendecomposition or the pseudo-inverse.
+    /// - Throws: ``LinearAlgebraError`` from the eigendecompositions.
     public static func compress(
         gate: Tensor, up: Tensor, down: Tensor, correlation: Matrix64, keeping count: Int, ridge: Double
     ) throws(LinearAlgebraError) -> Result {

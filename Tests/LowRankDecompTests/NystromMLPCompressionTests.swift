@@ -88,6 +88,13 @@ import Testing
         let original = z.matmul(down, transposingOther: true)
         let approximation = z.selectingColumnsForTest(result.keptChannels).matmul(Matrix64(result.down), transposingOther: true)
         #expect(maximumDifference(original, approximation) < 1e-5 * original.scalars.map(abs).max()!)
+
+        // Keeping both copies of channel 0 makes C[J, J] singular; the pseudo-inverse copes.
+        let collinear = [0, 1, 2, 3]
+        let refit = Matrix64(try NystromMLPCompression.refittedDownProjection(Tensor(down), correlation: c, keeping: collinear))
+        let reconstructed = z.selectingColumnsForTest(collinear).matmul(refit, transposingOther: true)
+        #expect(refit.scalars.allSatisfy { $0.isFinite })
+        #expect(maximumDifference(original, reconstructed) < 1e-5 * original.scalars.map(abs).max()!)
     }
 
     @Test("the reconstruction error shrinks as more channels are kept")
