@@ -81,8 +81,10 @@ public struct LinearityProbe: Sendable {
     /// ``ReductionStrategy/perLayer(_:)``.
     ///
     /// On all-MiniLM-L6-v2 (WikiText-2 passages of 128 tokens, r = 4…16) the scores fall from
-    /// about 0.20 in layer 0 to 0.14 in layers 3–4 and 0.02–0.04 in layer 5: all below ½, so the
-    /// rule merges in every layer — which measured best (see the product's documentation).
+    /// about 0.24 in layer 0 to 0.17 in layers 2–4 and 0.02–0.05 in layer 5: all below ½, so the
+    /// rule merges (MLERP) in every layer. That measured best: mean cosine to the unreduced
+    /// sentence embeddings 0.972 at r = 8 and 0.880 at r = 16, against 0.964 and 0.846 for the
+    /// default split (layers 0–3 prune) and 0.959 and 0.808 for pruning everywhere.
     ///
     /// - Parameters:
     ///   - scores: the nonlinearity of each layer (``nonlinearity(of:batches:)``).

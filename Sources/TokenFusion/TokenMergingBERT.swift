@@ -21,6 +21,13 @@ import PruningCore
 /// With a configuration that removes nothing the hidden states and embeddings are bit-identical
 /// to ``BERTEncoder/callAsFunction(_:)`` and ``SentenceEncoder/embed(_:)``. Gradients flow to the
 /// encoder's parameters (train with ``valueAndGradient(of:_:)`` on ``encoder``).
+///
+/// What to expect on a CPU (all-MiniLM-L6-v2, 48 WikiText-2 passages of 128 tokens, batches of
+/// 16, one thread): ToMe at r = 4, 8, 16 runs 1.11×, 1.28×, 1.63× faster (close to the
+/// 1.12×, 1.25×, 1.66× the token counts predict) with mean cosine 0.988, 0.970, 0.871 to the
+/// unreduced embeddings; MLERP everywhere keeps 0.989, 0.972, 0.880. `r` is a count per layer,
+/// so short texts lose most of their tokens: a 6-token sentence keeps 2 after four layers at
+/// r = 1, and its embedding changes a lot.
 public final class TokenMergingBERT {
     /// The encoder whose layers are run.
     public let encoder: BERTEncoder

@@ -1,4 +1,3 @@
-import ModelZoo
 import PruningCore
 
 /// A transformer layer that can be run in two halves, so that tokens can be reduced between
@@ -20,14 +19,4 @@ public protocol TokenMergingBlock {
 
     /// The MLP half, applied to the (possibly reduced) output of ``attentionHalf(_:mask:)``.
     func feedForward(_ x: Tensor) -> Tensor
-}
-
-extension BERTLayer: TokenMergingBlock {
-    /// `LayerNorm(x + dense(attention(x)))` with its queries and keys — the same operations as
-    /// ``BERTLayer/callAsFunction(_:mask:)``'s first half, so an unreduced run is bit-identical.
-    public func attentionHalf(_ x: Tensor, mask: AttentionMask?) -> (hidden: Tensor, query: Tensor, key: Tensor) {
-        let (query, key, value) = attention.selfAttention.projections(x)
-        let context = BERTSelfAttention.attend(query: query, key: key, value: value, mask: mask)
-        return (attention.output(context, residual: x), query, key)
-    }
 }

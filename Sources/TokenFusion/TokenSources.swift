@@ -46,6 +46,27 @@ public struct TokenSources: Sendable, Equatable {
     /// token sizes of the merging reductions).
     public var counts: [[Int]] { rows.map { $0.map(\.count) } }
 
+    /// The current tokens spread back over the original positions, `[batch,
+    /// originalTokenCount, width]`: each original token gets the value of the token holding it,
+    /// and original tokens held by none (padding, discarded tokens) get zeros — per-token outputs
+    /// in the original order, as token classification needs. Differentiable (a gather).
+    ///
+    /// - Parameter tokens: the current tokens `[batch, tokens, width]`.
+    public func expanded(_ tokens: Tensor) -> Tensor {
+        let count = rows.first?.count ?? 0
+        precondition(tokens.rank == 3 && tokens.shape[0] == rows.count && tokens.shape[1] == count,
+                     "TokenSources.expanded: tokens \(tokens.shape) should be [\(rows.count), \(count), width]")
+        let (width, flatCount) = (tokens.shape[2], rows.count * count)
+        var holder = [Int](repeating: flatCount, count: rows.count * originalTokenCount)
+        for (b, row) in rows.enumerated() {
+            for (t, sources) in row.enumerated() {
+                for s in sources { holder[b * originalTokenCount + s] = b * count + t }
+            }
+        }
+        let flat = Tensor.concatenate([tokens.reshaped(to: [flatCount, width]), Tensor.zeros([1, width])], alongAxis: 0)
+        return flat.indexSelect(holder, alongAxis: 0).reshaped(to: [rows.count, originalTokenCount, width])
+    }
+
     /// ToMe's source matrix `[batch, tokens, originalTokenCount]`: 1 where a current token holds
     /// an original token, else 0.
     public var matrix: Tensor {

@@ -47,3 +47,36 @@ import TokenFusion
         #expect(sources.counts == [[1, 2, 2, 1]])
     }
 }
+
+@Suite struct UnmergeTests {
+    @Test("unmerge copies each output back to every input it holds; expansion does so over many steps")
+    func unmerge() {
+        let plan = BipartiteSoftMatching.plan(metric: BipartiteSoftMatchingTests.sixTokens, r: 2)
+        // Outputs [4], [1, 2], [0, 3], [5] hold the values 10, 20, 30, 40.
+        let outputs = Tensor(shape: [1, 4, 1], scalars: [10, 20, 30, 40])
+        #expect(plan.unmerged(outputs).scalars == [30, 20, 20, 30, 10, 40])
+        let sources = TokenSources(validLengths: [6], tokenCount: 6).reduced(by: plan)
+        #expect(sources.expanded(outputs).scalars == [30, 20, 20, 30, 10, 40])
+        checkGradients(of: { plan.unmerged($0[0]) }, at: [outputs])
+
+        // Two steps with padding: expansion equals unmerging step by step; padding gets zeros.
+        let tokens = testTensor([2, 10, 3], seed: 81)
+        let first = BipartiteSoftMatching.plan(metric: tokens, r: 2, protectsClassToken: true, validLengths: [10, 7])
+        let (middle, _) = first.averaged(tokens, sizes: Tensor.ones([2, 10]))
+        let second = BipartiteSoftMatching.plan(metric: middle, r: 2, protectsClassToken: true, validLengths: first.outputValidLengths)
+        let (last, _) = second.averaged(middle, sizes: first.summedSizes(Tensor.ones([2, 10])))
+        let traced = TokenSources(validLengths: [10, 7], tokenCount: 10).reduced(by: first).reduced(by: second)
+        let expanded = traced.expanded(last).scalars
+        let stepwise = first.unmerged(second.unmerged(last)).scalars
+        for b in 0..<2 {
+            for t in 0..<10 {
+                let range = ((b * 10 + t) * 3)..<((b * 10 + t + 1) * 3)
+                if t < [10, 7][b] {
+                    #expect(Array(expanded[range]) == Array(stepwise[range]))
+                } else {
+                    #expect(expanded[range].allSatisfy { $0 == 0 })
+                }
+            }
+        }
+    }
+}
