@@ -56,11 +56,23 @@ let package = Package(
             path: "Examples/Perplexity"
         ),
 
+        .executableTarget(
+            name: "bgpo",
+            dependencies: ["PolicyGradient", "PruningCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Examples/BGPO"
+        ),
+
         // MARK: Benchmarks
         .executableTarget(
             name: "core-benchmarks",
             dependencies: ["PruningCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/CoreBenchmarks"
+        ),
+
+        .executableTarget(
+            name: "environment-benchmarks",
+            dependencies: ["PolicyGradient", "PruningCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Benchmarks/EnvironmentBenchmarks"
         ),
 
         // MARK: Tests
@@ -76,7 +88,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PolicyGradientTests",
-            dependencies: ["PolicyGradient", "PruningCore", "PruningTestSupport"],
+            dependencies: ["PolicyGradient", "PruningCore", "PruningTestSupport", "bgpo"],
             exclude: ["Fixtures"]
         ),
         .testTarget(
