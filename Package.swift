@@ -70,6 +70,12 @@ let package = Package(
             path: "Examples/Perplexity"
         ),
 
+        .executableTarget(
+            name: "bgpo",
+            dependencies: ["PolicyGradient", "PruningCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Examples/BGPO"
+        ),
+
         // MARK: Benchmarks
         .executableTarget(
             name: "core-benchmarks",
@@ -80,6 +86,12 @@ let package = Package(
             name: "model-benchmarks",
             dependencies: ["ModelZoo", "PruningCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/ModelBenchmarks"
+        ),
+
+        .executableTarget(
+            name: "environment-benchmarks",
+            dependencies: ["PolicyGradient", "PruningCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Benchmarks/EnvironmentBenchmarks"
         ),
 
         // MARK: Tests
@@ -95,7 +107,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PolicyGradientTests",
-            dependencies: ["PolicyGradient", "PruningCore", "PruningTestSupport"],
+            dependencies: ["PolicyGradient", "PruningCore", "PruningTestSupport", "bgpo"],
             exclude: ["Fixtures"]
         ),
         .testTarget(
