@@ -1,7 +1,7 @@
 import PruningCore
 
 /// How a ``BERTEncoder``'s parameters are filled when it is built: randomly (for training from
-/// scratch or tests) or with zeros (a cheap placeholder for weights about to be loaded).
+/// scratch or tests) or with zeros (cheap starting values for weights about to be loaded).
 public struct BERTParameterInitializer {
     /// The source of random weights and dropout seeds; nil when filling with zeros.
     private var generator: RandomGenerator?
