@@ -52,7 +52,7 @@ import TokenFusion
                     for c in 0..<4 { dot += Double(Self.query[b, h, 0, c]) * Double(Self.key[b, h, t, c]) }
                     logits[t] = dot / 2 + Foundation.log(Double(sizes[b, t]))
                 }
-                let top = logits.max()!
+                let top = logits.max() ?? 0
                 let total = logits.reduce(0) { $0 + Foundation.exp($1 - top) }
                 for t in 0..<5 { average[t] += Foundation.exp(logits[t] - top) / total / 3 }
             }
