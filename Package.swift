@@ -76,6 +76,12 @@ let package = Package(
             path: "Examples/BGPO"
         ),
 
+        .executableTarget(
+            name: "token-fusion",
+            dependencies: ["TokenFusion", "ModelZoo", "PruningCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Examples/TokenFusion"
+        ),
+
         // MARK: Benchmarks
         .executableTarget(
             name: "core-benchmarks",
