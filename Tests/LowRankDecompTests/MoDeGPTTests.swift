@@ -166,5 +166,8 @@ import Testing
         }
         let windows = try CalibrationSequences.windows(of: Array(0..<100), count: 5, length: 10, seed: 1)
         #expect(windows.count == 5 && windows.allSatisfy { $0.count == 10 && $0.last! - $0.first! == 9 })
+        let defaults = try MoDeGPTConfiguration().calibrationWindows(of: Array(0..<1000))
+        #expect(defaults.count == 32 && defaults.allSatisfy { $0.count == 512 })
+        #expect(try CalibrationSequences.consecutiveWindows(of: Array(0..<20), count: 2, length: 8) == [Array(0..<8), Array(8..<16)])
     }
 }
