@@ -1,4 +1,5 @@
 import ModelZoo
+import PruningCore
 
 /// What a compression run did and what it cost: parameter counts before and after (whole model
 /// and decoder blocks only), the per-layer allocation, timings and peak memory.
@@ -29,8 +30,9 @@ public struct CompressionReport: Sendable, Equatable, Codable {
     public var decompositionSeconds: Double
     /// Wall-clock seconds of the whole run (calibration, decompositions, model assembly).
     public var compressionSeconds: Double
-    /// The process's peak resident set size at the end of the run, in bytes (it includes the
-    /// input model and whatever the process held before).
+    /// The process's peak resident set size at the end of the run, in bytes. It is a
+    /// process-lifetime peak: it includes the input model, whatever the process held before, and
+    /// tensor buffers kept for reuse (``TensorMemory``, up to its capacity).
     public var peakResidentBytes: Int
     /// The resident set size when the run started, in bytes, where the platform reports it.
     public var residentBytesAtStart: Int?

@@ -55,8 +55,8 @@ public struct MoDeGPTConfiguration: Sendable, Equatable {
     /// The number of calibration sequences pushed through a block at once (4); bounds the
     /// memory of the attention scores, `batch · heads · length²` floats.
     public var batchSize: Int
-    /// The number of calibration sequences ``CalibrationSequences/windows(of:count:length:seed:)``
-    /// draws by default (32, the paper's setting).
+    /// The number of calibration sequences ``calibrationWindows(of:seed:)`` draws (32, the
+    /// paper's setting).
     public var calibrationSequenceCount: Int
     /// The length of each calibration sequence in tokens (512).
     public var calibrationSequenceLength: Int
@@ -110,5 +110,15 @@ public struct MoDeGPTConfiguration: Sendable, Equatable {
         try require(
             calibrationSequenceCount > 0 && calibrationSequenceLength > 1, "calibrationSequenceCount",
             "\(calibrationSequenceCount) sequences of \(calibrationSequenceLength) tokens calibrate nothing")
+    }
+
+    /// ``calibrationSequenceCount`` windows of ``calibrationSequenceLength`` tokens of `ids` at
+    /// seeded random offsets (see ``CalibrationSequences/windows(of:count:length:seed:)``), for
+    /// example of the tokenized WikiText-2 validation text.
+    ///
+    /// - Throws: ``MoDeGPTError/textTooShort(tokenCount:needed:)``.
+    public func calibrationWindows(of ids: [Int], seed: UInt64 = 0) throws(MoDeGPTError) -> [[Int]] {
+        try CalibrationSequences.windows(
+            of: ids, count: calibrationSequenceCount, length: calibrationSequenceLength, seed: seed)
     }
 }

@@ -127,6 +127,23 @@ import Testing
         #expect(logits(sequential, evaluation).scalars.allSatisfy { $0.isFinite })
     }
 
+    @Test("a compressed model compresses again: widths shrink, kept pairs are a subset of the first round's")
+    func secondRound() throws {
+        let (first, _) = try compress(try tinyModel(), ratio: 0.3, allocation: .uniform)
+        let (second, report) = try compress(first, ratio: 0.3, allocation: .uniform)
+        #expect(report.blockParametersBefore == CompressionReport.blockParameterCount(of: first.configuration))
+        for index in 0..<2 {
+            let before = first.configuration.dimensions(ofLayer: index)
+            let after = second.configuration.dimensions(ofLayer: index)
+            #expect(after.intermediateSize < before.intermediateSize)
+            #expect(after.valueHeadDimension < before.valueHeadDimension)
+            for (kept, previous) in zip(after.rotaryPairs, before.rotaryPairs) {
+                #expect(kept.count < previous.count && Set(kept).isSubset(of: previous))
+            }
+        }
+        #expect(logits(second, evaluation).scalars.allSatisfy { $0.isFinite })
+    }
+
     @Test("bad configurations and calibration sets throw typed errors")
     func errors() throws {
         let model = try tinyModel()
@@ -149,5 +166,8 @@ import Testing
         }
         let windows = try CalibrationSequences.windows(of: Array(0..<100), count: 5, length: 10, seed: 1)
         #expect(windows.count == 5 && windows.allSatisfy { $0.count == 10 && $0.last! - $0.first! == 9 })
+        let defaults = try MoDeGPTConfiguration().calibrationWindows(of: Array(0..<1000))
+        #expect(defaults.count == 32 && defaults.allSatisfy { $0.count == 512 })
+        #expect(try CalibrationSequences.consecutiveWindows(of: Array(0..<20), count: 2, length: 8) == [Array(0..<8), Array(8..<16)])
     }
 }
