@@ -12,11 +12,12 @@ struct BGPOCommand: ParsableCommand {
         commandName: "bgpo",
         abstract: "Compare BGPO and VR-BGPO with policy-gradient baselines on classic-control tasks.",
         discussion: """
-            Trains every algorithm on every environment for each seed, prints a markdown table of
-            the final average return and the area under the curve (mean ± std over seeds), and
-            writes summary.md, curves.csv (aggregated), runs.csv (raw), results.json and one SVG
-            plot per environment (against the budget axis, and <env>-steps.svg against
+            Trains every algorithm on every environment for each seed, prints a markdown table of \
+            the final average return and the area under the curve (mean ± std over seeds), and \
+            writes summary.md, curves.csv (aggregated), runs.csv (raw), results.json and one SVG \
+            plot per environment (<env>.svg against the budget axis, <env>-steps.svg against \
             environment steps) into the output folder.
+
             Environments: \(BenchmarkEnvironment.allCases.map(\.key).joined(separator: ", ")).
             Algorithms: \(AlgorithmKind.allCases.map(\.key).joined(separator: ", ")).
             Budgets: N or Nt (trajectories), Ns (environment steps); N may end in k or m.
