@@ -12,11 +12,12 @@ struct EnvironmentBenchmarks: ParsableCommand {
         abstract: "Steps per second of CartPole, Acrobot, Pendulum and MountainCarContinuous, against Gymnasium.",
         discussion: """
             Build in release mode: swift run -c release environment-benchmarks --python <python with gymnasium>
-            Single: one environment stepped in a loop, reset when an episode ends. Vector: a
-            VectorEnvironment of --num-envs copies with next-step autoreset (Gymnasium's
-            SyncVectorEnv default), counting num-envs steps per call. Actions are drawn up front
-            uniformly from the action space, so sampling is not timed; the fastest of --repeats
-            measurements is kept. With --python, Benchmarks/gymnasium_steps.py measures the same
+
+            Single: one environment stepped in a loop, reset when an episode ends. Vector: a \
+            VectorEnvironment of --num-envs copies with next-step autoreset (Gymnasium's \
+            SyncVectorEnv default), counting num-envs steps per call. Actions are drawn up front \
+            uniformly from the action space, so sampling is not timed; the fastest of --repeats \
+            measurements is kept. With --python, Benchmarks/gymnasium_steps.py measures the same \
             cases with Gymnasium in the same run and the last column is the speed-up.
             """)
 

@@ -63,7 +63,7 @@ struct AlgorithmSettings: Sendable {
     }
 }
 
-/// The values of the official scripts (`BGPO_test.py`, `VRBPO_test.py`; bgpo.md §4) for one
+/// The values of the official scripts (`BGPO_test.py`, `VRBPO_test.py` in `gaosh/BGPO`) for one
 /// method on one environment.
 struct ScriptValues: Sendable {
     /// `lr`, the numerator of η_t.

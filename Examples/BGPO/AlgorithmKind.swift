@@ -44,11 +44,15 @@ enum AlgorithmKind: String, CaseIterable, Codable, Sendable {
     }
 
     /// A fresh instance for one run on `environment`, starting from the seed's initial policy
-    /// and configured as ``AlgorithmCatalog`` describes.
-    func make(for environment: BenchmarkEnvironment, seed: UInt64) -> any PolicySearchAlgorithm {
+    /// and configured as ``AlgorithmCatalog`` describes; `momentumCoefficient`, if given,
+    /// replaces c of BGPO and VR-BGPO.
+    func make(for environment: BenchmarkEnvironment, seed: UInt64, momentumCoefficient: Float? = nil)
+        -> any PolicySearchAlgorithm
+    {
         let policy = environment.makePolicy(seed: seed)
         var random = RandomGenerator(seed: seed &* 104_729 &+ 3)
-        let settings = AlgorithmCatalog.settings(for: self, on: environment)
+        var settings = AlgorithmCatalog.settings(for: self, on: environment)
+        if let momentumCoefficient, settings.officialCode != nil { settings.momentumCoefficient = momentumCoefficient }
         let collector = RolloutCollector(sampleSize: settings.sampleSize)
         switch self {
         case .bgpoDiag, .bgpoLp:

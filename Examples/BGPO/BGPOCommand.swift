@@ -12,11 +12,12 @@ struct BGPOCommand: ParsableCommand {
         commandName: "bgpo",
         abstract: "Compare BGPO and VR-BGPO with policy-gradient baselines on classic-control tasks.",
         discussion: """
-            Trains every algorithm on every environment for each seed, prints a markdown table of
-            the final average return and the area under the curve (mean ± std over seeds), and
-            writes summary.md, curves.csv (aggregated), runs.csv (raw), results.json and one SVG
-            plot per environment (against the budget axis, and <env>-steps.svg against
+            Trains every algorithm on every environment for each seed, prints a markdown table of \
+            the final average return and the area under the curve (mean ± std over seeds), and \
+            writes summary.md, curves.csv (aggregated), runs.csv (raw), results.json and one SVG \
+            plot per environment (<env>.svg against the budget axis, <env>-steps.svg against \
             environment steps) into the output folder.
+
             Environments: \(BenchmarkEnvironment.allCases.map(\.key).joined(separator: ", ")).
             Algorithms: \(AlgorithmKind.allCases.map(\.key).joined(separator: ", ")).
             Budgets: N or Nt (trajectories), Ns (environment steps); N may end in k or m.
@@ -44,6 +45,11 @@ struct BGPOCommand: ParsableCommand {
     @Option(help: "Runs executed in parallel (one thread each).")
     var threads: Int = 2
 
+    @Option(help: ArgumentHelp(
+        "Replace c, the momentum coefficient of BGPO and VR-BGPO.",
+        discussion: "Their momentum weight is max(0.3, min(1, c·η²)) as in the official code; the scripts' c keeps it at 1 (no momentum) at these step sizes, 0 holds it at 0.3."))
+    var momentumCoefficient: Float?
+
     mutating func run() throws {
         BLAS.relaunchWithFasterKernelsIfNeeded()
         BLAS.setThreadCount(1)
@@ -53,6 +59,7 @@ struct BGPOCommand: ParsableCommand {
         for environment in configuration.environments {
             say("\(environment.rawValue): \(configuration.budget(for: environment)) per run")
         }
+        if let c = configuration.momentumCoefficient { say("BGPO and VR-BGPO with momentum coefficient c = \(c)") }
         let runCount = configuration.environments.count * configuration.algorithms.count * configuration.seeds.count
         say("\(runCount) runs: \(configuration.algorithms.map(\.displayName).joined(separator: ", ")) × \(configuration.seeds.count) seeds\n")
         let result = Experiment.run(configuration) { say($0) }
@@ -66,6 +73,7 @@ struct BGPOCommand: ParsableCommand {
         guard seeds > 0 else { throw ValidationError("--seeds must be positive") }
         guard threads > 0 else { throw ValidationError("--threads must be positive") }
         guard checkpoints > 0 else { throw ValidationError("--checkpoints must be positive") }
+        guard (momentumCoefficient ?? 0) >= 0 else { throw ValidationError("--momentum-coefficient must not be negative") }
         let chosenEnvironments: [BenchmarkEnvironment] = try Self.list(environments, all: BenchmarkEnvironment.allCases) {
             guard let environment = BenchmarkEnvironment(argument: $0) else {
                 throw ValidationError("unknown environment '\($0)'; choose from \(BenchmarkEnvironment.allCases.map(\.key).joined(separator: ", "))")
@@ -87,7 +95,7 @@ struct BGPOCommand: ParsableCommand {
         }
         return ExperimentConfiguration(
             environments: chosenEnvironments, algorithms: chosenAlgorithms, seeds: (1...seeds).map(UInt64.init),
-            budget: parsedBudget, checkpointCount: checkpoints, threads: threads)
+            budget: parsedBudget, checkpointCount: checkpoints, threads: threads, momentumCoefficient: momentumCoefficient)
     }
 
     private static func list<T>(_ text: String, all: [T], parse: (String) throws -> T) throws -> [T] {

@@ -46,7 +46,8 @@ enum BenchmarkEnvironment: String, CaseIterable, Codable, Sendable {
     }
 
     /// The experience per run when `--budget` is not given: sized so that the default
-    /// comparison (all algorithms, 5 seeds, 2 cores) finishes in about 20 minutes in release.
+    /// comparison (all algorithms, 5 seeds) takes about 10 CPU minutes in release — 5 minutes
+    /// on 2 idle cores, 20–25 on 2 busy ones.
     var defaultBudget: RunBudget {
         switch self {
         case .cartPole: .trajectories(500)

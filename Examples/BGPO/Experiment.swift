@@ -19,6 +19,8 @@ struct ExperimentConfiguration: Sendable {
     var returnWindow = 10
     /// How many runs execute at once (each on one thread).
     var threads = 2
+    /// A replacement for c, the momentum coefficient of BGPO and VR-BGPO (nil: the scripts').
+    var momentumCoefficient: Float?
 
     /// The budget of every run on `environment`.
     func budget(for environment: BenchmarkEnvironment) -> RunBudget { budget ?? environment.defaultBudget }
@@ -122,7 +124,7 @@ enum Experiment {
     static func runOne(environment: BenchmarkEnvironment, algorithm: AlgorithmKind, seed: UInt64,
                        configuration: ExperimentConfiguration) -> RunResult {
         let start = Date()
-        let instance = algorithm.make(for: environment, seed: seed)
+        let instance = algorithm.make(for: environment, seed: seed, momentumCoefficient: configuration.momentumCoefficient)
         let budget = configuration.budget(for: environment)
         let curve = environment.train(instance, budget: budget, seed: seed, returnWindow: configuration.returnWindow)
         let sampled = SampledCurve(curve: curve, seed: seed, budget: budget,

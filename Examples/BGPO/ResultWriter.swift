@@ -117,6 +117,7 @@ enum ResultWriter {
             var checkpointCount: Int
             var returnWindow: Int
             var threads: Int
+            var momentumCoefficient: Float?
         }
         struct Run: Encodable {
             var environment: String
@@ -139,7 +140,8 @@ enum ResultWriter {
             configuration: .init(
                 environments: c.environments.map(\.rawValue), algorithms: c.algorithms.map(\.displayName), seeds: c.seeds,
                 budgets: Dictionary(uniqueKeysWithValues: c.environments.map { ($0.rawValue, c.budget(for: $0).description) }),
-                checkpointCount: c.checkpointCount, returnWindow: c.returnWindow, threads: c.threads),
+                checkpointCount: c.checkpointCount, returnWindow: c.returnWindow, threads: c.threads,
+                momentumCoefficient: c.momentumCoefficient),
             seconds: result.seconds, curves: result.curves,
             runs: result.runs.map {
                 .init(environment: $0.environment.rawValue, algorithm: $0.algorithm.displayName, seed: $0.seed,

@@ -68,7 +68,9 @@ struct SVGLinePlot {
             svg += "<line x1=\"\(Self.number(left))\" y1=\"\(y)\" x2=\"\(Self.number(left + plotWidth))\" y2=\"\(y)\" stroke=\"#444\" stroke-dasharray=\"6 4\"/>\n"
             svg += "<text x=\"\(Self.number(left + plotWidth - 4))\" y=\"\(Self.number(py(reference.value) - 5))\" text-anchor=\"end\" fill=\"#444\">\(Self.escaped(reference.label))</text>\n"
         }
-        // Bands first, then lines on top.
+        // Bands first, then lines on top, both clipped to the plot area.
+        svg += "<clipPath id=\"plot-area\"><rect x=\"\(Self.number(left))\" y=\"\(Self.number(top))\" "
+            + "width=\"\(Self.number(plotWidth))\" height=\"\(Self.number(plotHeight))\"/></clipPath>\n<g clip-path=\"url(#plot-area)\">\n"
         for (index, series) in series.enumerated() {
             let colour = Self.palette[index % Self.palette.count]
             for segment in Self.segments(series) where segment.count > 1 {
@@ -91,6 +93,7 @@ struct SVGLinePlot {
                 }
             }
         }
+        svg += "</g>\n"
         // Legend.
         let legendX = left + plotWidth + 16
         for (index, series) in series.enumerated() {
@@ -111,18 +114,29 @@ struct SVGLinePlot {
         return (xs.min() ?? 0)...(xs.max() ?? 1)
     }
 
+    /// The range of the means and the reference line, widened by the bands unless they would
+    /// more than double it (then the bands are clipped, so that one wild seed does not flatten
+    /// every other curve).
     private var yExtent: ClosedRange<Double> {
         var low = Double.infinity, high = -Double.infinity
+        var bandLow = Double.infinity, bandHigh = -Double.infinity
         for series in series {
             for i in series.x.indices {
                 guard let mean = series.mean[i] else { continue }
                 let deviation = series.deviation[i] ?? 0
-                low = min(low, mean - deviation)
-                high = max(high, mean + deviation)
+                low = min(low, mean)
+                high = max(high, mean)
+                bandLow = min(bandLow, mean - deviation)
+                bandHigh = max(bandHigh, mean + deviation)
             }
         }
         if let reference { low = min(low, reference.value); high = max(high, reference.value) }
-        return low.isFinite ? low...high : 0...1
+        guard low.isFinite else { return 0...1 }
+        bandLow = min(bandLow, low)
+        bandHigh = max(bandHigh, high)
+        let span = max(high - low, 1e-9)
+        if bandHigh - bandLow <= 2 * span { return bandLow...bandHigh }
+        return max(bandLow, low - span / 2)...min(bandHigh, high + span / 2)
     }
 
     /// Evenly spaced "nice" ticks (1, 2, 2.5 or 5 × 10^k apart, about six of them) and the range
