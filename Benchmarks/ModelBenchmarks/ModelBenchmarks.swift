@@ -63,7 +63,6 @@ struct ModelBenchmarks: ParsableCommand {
 
     mutating func run() throws {
         BLAS.relaunchWithFasterKernelsIfNeeded()
-        setvbuf(stdout, nil, _IOLBF, 0)  // tables appear as they are measured, also in a file
         guard threads.allSatisfy({ $0 > 0 }) else { throw ValidationError("--threads must be positive") }
         guard ["sdpa", "eager"].contains(attention) else { throw ValidationError("--attention must be sdpa or eager") }
         let chosen = names == ["all"] ? Self.workloads : try names.map { name in
