@@ -66,7 +66,9 @@ extension VectorMath {
             let raw = UnsafeRawPointer(source)
             var lanes = Vector(repeating: -.infinity)
             while i + 16 <= count {
-                lanes = pointwiseMax(lanes, raw.loadUnaligned(fromByteOffset: i * 4, as: Vector.self))
+                // `replace(with:where:)` compiles to a vector blend; `pointwiseMax` goes lane by lane.
+                let v = raw.loadUnaligned(fromByteOffset: i * 4, as: Vector.self)
+                lanes.replace(with: v, where: v .> lanes)
                 i += 16
             }
             result = lanes.max()
