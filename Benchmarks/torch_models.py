@@ -20,8 +20,8 @@ Workloads (input keys in brackets):
 - llm-prefill [ids, checkPositions, checkLogits]: one forward pass over the ids, all logits;
 - llm-decode [prompt, newTokens, tokens]: greedy decoding with the KV cache, LM head on the last
   position only (a plain loop over the model's forward, as our `generate` does); the time
-  includes the prompt's forward. `generate_best`/`generate_median` time transformers'
-  `generate` on the same prompt for comparison;
+  includes the prompt's forward. `generate_best` etc. time transformers' `generate` on the
+  same prompt for comparison;
 - perplexity [ids, windowLength, perplexity]: non-overlapping windows, each scored alone;
 - minilm [sentences, batchSize, maxLength, embeddings]: tokenization, forward and pooling of
   all sentences in batches of similar length (longest first, as our SentenceEncoder does).
@@ -292,7 +292,8 @@ def minilm_embed(attention, data, samples):
 
 # ---- driver --------------------------------------------------------------------------------------
 
-# Workload name -> (model family, function(model or attention, input, samples)). A new workload
+# Workload name -> function(model, input, samples) for the SmolLM2 workloads, which share one
+# model, and function(attention, input, samples) for those that build their own. A new workload
 # (the vision models, for instance) adds its entry here and its `ModelWorkload` on the Swift side.
 LANGUAGE_MODEL_WORKLOADS = {"llm-prefill": llm_prefill, "llm-decode": llm_decode, "perplexity": llm_perplexity}
 ENCODER_WORKLOADS = {"minilm": minilm_embed}

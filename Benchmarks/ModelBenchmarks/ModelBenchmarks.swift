@@ -12,12 +12,14 @@ struct ModelBenchmarks: ParsableCommand {
         abstract: "Speed of the ModelZoo models against PyTorch, measured side by side.",
         discussion: """
             Build in release mode: swift run -c release model-benchmarks --python <python with torch, transformers, gguf>
-            Workloads: \(workloads.map(\.name).joined(separator: ", ")) (or all). Each workload runs
-            at every --threads count, ours then PyTorch's (Benchmarks/torch_models.py, which reads
-            the same inputs from a temporary JSON file and cross-checks our outputs). Figures are
-            throughputs of the best and median wall-clock runs and of the least process CPU time
-            of a run (the steadier figure at one thread on a shared machine); ratios are ours /
-            PyTorch in time (above 1: we are slower). Model files: scripts/fetch-models; data: the WikiText-2 test split.
+
+            Workloads: \(workloads.map(\.name).joined(separator: ", ")) (or all). Each workload runs \
+            at every --threads count, ours then PyTorch's (Benchmarks/torch_models.py, which reads \
+            the same inputs from a temporary JSON file and cross-checks our outputs). Figures are \
+            throughputs of the best and median wall-clock runs and of the least process CPU time \
+            of a run (the steadier figure at one thread on a shared machine); ratios are ours / \
+            PyTorch in time (above 1: we are slower). Model files: scripts/fetch-models; data: the \
+            WikiText-2 test split. See Documentation/ModelZoo-Benchmarks.md.
             """)
 
     /// A workload's command-line name (also its name in `torch_models.py`), its default number

@@ -81,6 +81,7 @@ struct WorkloadRunner {
             }
         }
         print("")
+        fflush(nil)  // each table appears as soon as it is measured, also when output goes to a file
     }
 
     /// The timed variants in a reference answer: the main one (`best`, `median`, `cpu`; empty

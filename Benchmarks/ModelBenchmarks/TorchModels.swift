@@ -9,6 +9,7 @@ struct TorchModels {
     /// `sdpa` (PyTorch's default fused attention) or `eager`.
     let attention: String
 
+    /// A runner for `python` (nil: no reference) with PyTorch's `attention` implementation.
     init(python: String?, attention: String) {
         self.python = python
         self.attention = attention
@@ -17,6 +18,8 @@ struct TorchModels {
     }
 
     /// Writes `input` to a temporary JSON file that lives as long as `body` runs.
+    ///
+    /// - Throws: the serialization or file error, or `body`'s.
     static func withInputFile<R>(_ input: [String: Any], named name: String, _ body: (URL) throws -> R) throws -> R {
         let url = FileManager.default.temporaryDirectory
             .appendingPathComponent("model-benchmarks-\(getpid())-\(name).json")
@@ -25,6 +28,8 @@ struct TorchModels {
         return try body(url)
     }
 
+    /// PyTorch's timings of `workload` at `threads` threads over `samples` runs, on the inputs
+    /// in the JSON file `input`, or nil without a Python or when the script fails.
     func measure(_ workload: String, threads: Int, samples: Int, input: URL) -> [String: Double]? {
         guard let python else { return nil }
         let process = Process()

@@ -120,20 +120,27 @@ extension Tensor {
 
         // A single query (a decoding step) sees every key: nothing to mask.
         let causalMasks = isCausal && queryLength > 1
-        var disallowed: Tensor? = causalMasks ? causalDisallowed(queryLength: queryLength, keyLength: keyLength) : nil
+        var forbidden: Tensor?
         switch mask {
         case .additive(let additive)?:
             scores = scores + additive
         case .boolean(let allowed)?:
-            let forbidden = allowed .== 0
-            disallowed = disallowed.map { Tensor.maximum($0, forbidden) } ?? forbidden
+            forbidden = allowed .== 0
         case nil:
             break
         }
-        if let disallowed { scores = scores.maskedFill(disallowed, with: -.infinity) }
-
-        let weights = scores.softmax(alongAxis: -1)
-            .reshaped(to: [batch, kvHeads, group * queryLength, keyLength])
+        var weights: Tensor
+        if let forbidden {
+            let causal = causalMasks ? causalDisallowed(queryLength: queryLength, keyLength: keyLength) : nil
+            weights = scores.maskedFill(causal.map { Tensor.maximum($0, forbidden) } ?? forbidden, with: -.infinity)
+                .softmax(alongAxis: -1)
+        } else if causalMasks {
+            // The causal rule alone needs no mask tensor: each row normalizes its visible keys.
+            weights = scores.causalSoftmax(keyShift: keyLength - queryLength)
+        } else {
+            weights = scores.softmax(alongAxis: -1)
+        }
+        weights = weights.reshaped(to: [batch, kvHeads, group * queryLength, keyLength])
         return weights.matmul(value).reshaped(to: [batch, heads, queryLength, valueDimension])
     }
 }
