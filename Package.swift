@@ -70,9 +70,13 @@ let package = Package(
             path: "Examples/Perplexity"
         ),
 
+        .target(
+            name: "ExampleSupport",
+            path: "Examples/Support"
+        ),
         .executableTarget(
             name: "bgpo",
-            dependencies: ["PolicyGradient", "PruningCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["PolicyGradient", "PruningCore", "ExampleSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Examples/BGPO"
         ),
 
@@ -80,6 +84,15 @@ let package = Package(
             name: "token-fusion",
             dependencies: ["TokenFusion", "ModelZoo", "PruningCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Examples/TokenFusion"
+        ),
+
+        .executableTarget(
+            name: "modegpt",
+            dependencies: [
+                "LowRankDecomp", "ModelZoo", "PruningCore", "ExampleSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Examples/MoDeGPT"
         ),
 
         // MARK: Benchmarks
@@ -113,7 +126,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PolicyGradientTests",
-            dependencies: ["PolicyGradient", "PruningCore", "PruningTestSupport", "bgpo"],
+            dependencies: ["PolicyGradient", "PruningCore", "PruningTestSupport", "bgpo", "ExampleSupport"],
             exclude: ["Fixtures"]
         ),
         .testTarget(

@@ -66,11 +66,49 @@ public struct MoDeGPT: Sendable {
     ///     residual index lists); layers may already have pruned widths.
     ///   - calibration: token sequences of one length (for example
     ///     ``CalibrationSequences/windows(of:count:length:seed:)`` of WikiText-2 validation).
+    ///   - progress: called after each block with the number of blocks done and the total.
     /// - Returns: the compressed model and a report of sizes, allocation, timings and memory.
     /// - Throws: ``MoDeGPTError`` for a bad configuration, calibration set, unsupported layer
     ///   or failed decomposition.
-    public func compress(_ model: LlamaModel, calibration: [[Int]]) throws -> (LlamaModel, CompressionReport) {
-        try configuration.validate()
+    public func compress(
+        _ model: LlamaModel, calibration: [[Int]], progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }
+    ) throws -> (LlamaModel, CompressionReport) {
+        try Self.compress(model, calibration: calibration, variants: [configuration], progress: progress)[0]
+    }
+
+    /// Compresses `model` once per configuration in `variants` from one calibration pass: the
+    /// statistics of the dense model do not depend on the compression ratio, the modules or the
+    /// allocation, so a sweep (10–40 %, ablations) costs one calibration plus one decomposition
+    /// per variant.
+    ///
+    /// Each report gives the shared calibration time plus the variant's own decomposition time
+    /// as its compression time, and the peak memory of the whole sweep.
+    ///
+    /// - Parameters:
+    ///   - model: as for ``compress(_:calibration:progress:)``.
+    ///   - calibration: token sequences of one length.
+    ///   - variants: one or more configurations with the same ``MoDeGPTConfiguration/batchSize``;
+    ///     ``MoDeGPTConfiguration/StatisticsSource/compressedPrefix`` is allowed only alone.
+    ///   - progress: called after each block with the number of blocks done and the total.
+    /// - Returns: the compressed models and their reports, in the order of `variants`.
+    /// - Throws: ``MoDeGPTError``.
+    public static func compress(
+        _ model: LlamaModel, calibration: [[Int]], variants: [MoDeGPTConfiguration],
+        progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }
+    ) throws -> [(LlamaModel, CompressionReport)] {
+        guard let first = variants.first else {
+            throw MoDeGPTError.invalidConfiguration(field: "variants", reason: "no configuration given")
+        }
+        for variant in variants { try variant.validate() }
+        guard variants.allSatisfy({ $0.batchSize == first.batchSize }) else {
+            throw MoDeGPTError.invalidConfiguration(field: "batchSize", reason: "the variants of one pass must share it")
+        }
+        let sequential = first.statisticsSource == .compressedPrefix
+        guard variants.count == 1 || variants.allSatisfy({ $0.statisticsSource == .denseModel }) else {
+            throw MoDeGPTError.invalidConfiguration(
+                field: "statisticsSource", reason: "compressedPrefix fits each block to its own compressed prefix, so it compresses one variant per pass")
+        }
+        let compressors = variants.map { MoDeGPT(configuration: $0) }
         let source = model.configuration
         try CalibrationSequences.validate(calibration, for: source)
         for index in 0..<source.layerCount {
@@ -82,71 +120,93 @@ public struct MoDeGPT: Sendable {
         }
 
         let clock = ContinuousClock()
-        let start = clock.now
         let residentAtStart = ProcessMemory.currentResidentBytes
         var calibrationTime = Duration.zero
-        var decompositionTime = Duration.zero
+        var decompositionTimes = Array(repeating: Duration.zero, count: variants.count)
         func timed<T>(_ total: inout Duration, _ body: () throws -> T) rethrows -> T {
             let begin = clock.now
             defer { total += clock.now - begin }
             return try body()
         }
 
-        let (compressed, influences, sparsities, widths, tokenCount) = try withoutGradients {
-            () throws -> (LlamaModel, [Double]?, [Double], [LayerWidths], Int) in
-            var stream = CalibrationStream(model: model, sequences: calibration, batchSize: configuration.batchSize)
+        struct Outcome {
+            var model: LlamaModel
             var influences: [Double]?
-            if case .blockInfluence = configuration.allocation {
+            var sparsities: [Double]
+            var widths: [LayerWidths]
+        }
+        let (outcomes, tokenCount) = try withoutGradients { () throws -> ([Outcome], Int) in
+            var stream = CalibrationStream(model: model, sequences: calibration, batchSize: first.batchSize)
+            var influences: [Double]?
+            if compressors.contains(where: { if case .blockInfluence = $0.configuration.allocation { true } else { false } }) {
                 influences = timed(&calibrationTime) { stream.blockInfluences(of: model) }
             }
-            let sparsities = layerSparsities(layerCount: source.layerCount, blockInfluences: influences)
-            let widths = sparsities.enumerated().map { index, sparsity in
-                LayerWidths(
-                    removing: sparsity, of: source.dimensions(ofLayer: index), hiddenSize: source.hiddenSize,
-                    modules: configuration.modules)
+            let plans = compressors.map { compressor -> (sparsities: [Double], widths: [LayerWidths]) in
+                let sparsities = compressor.layerSparsities(layerCount: source.layerCount, blockInfluences: influences)
+                let widths = sparsities.enumerated().map { index, sparsity in
+                    LayerWidths(
+                        removing: sparsity, of: source.dimensions(ofLayer: index), hiddenSize: source.hiddenSize,
+                        modules: compressor.configuration.modules)
+                }
+                return (sparsities, widths)
             }
+            let kinds = compressors.reduce(into: Set<LayerCorrelations.Kind>()) { $0.formUnion($1.neededCorrelations) }
 
-            var weights = model.weights()
-            var target = source
-            if target.layers.isEmpty { target.layers = Array(repeating: LlamaLayerConfiguration(), count: source.layerCount) }
-            let advancesThroughOriginal = configuration.statisticsSource == .denseModel
+            let dense = model.weights()
+            var weights = Array(repeating: dense, count: variants.count)
+            var template = source
+            if template.layers.isEmpty { template.layers = Array(repeating: LlamaLayerConfiguration(), count: source.layerCount) }
+            var targets = Array(repeating: template, count: variants.count)
             for (index, layer) in model.layers.enumerated() {
+                defer { progress(index + 1, source.layerCount) }
                 let dimensions = source.dimensions(ofLayer: index)
-                guard widths[index] != LayerWidths(dimensions) else {
+                let changed = plans.indices.filter { plans[$0].widths[index] != LayerWidths(dimensions) }
+                guard !changed.isEmpty else {
                     timed(&calibrationTime) { stream.run(layer, advancing: true) }
                     continue
                 }
                 let statistics = LayerCorrelations(
-                    layer: index, kinds: neededCorrelations, dimensions: dimensions, hiddenSize: source.hiddenSize)
-                timed(&calibrationTime) { stream.run(layer, hook: statistics.hook(), advancing: advancesThroughOriginal) }
-                var layerWeights = LlamaLayerWeights(index: index, weights: weights, configuration: source)
-                try timed(&decompositionTime) {
-                    try compressLayer(
-                        &layerWeights, widths: widths[index], statistics: statistics, dimensions: dimensions,
-                        pairing: source.ropePairing)
-                    layerWeights.write(into: &weights)
-                }
-                target.layers[index] = layerWeights.override
-                if !advancesThroughOriginal {
-                    let compressedLayer = layerWeights.decoderLayer(configuration: source)
-                    timed(&calibrationTime) { stream.run(compressedLayer, advancing: true) }
+                    layer: index, kinds: kinds, dimensions: dimensions, hiddenSize: source.hiddenSize)
+                timed(&calibrationTime) { stream.run(layer, hook: statistics.hook(), advancing: !sequential) }
+                for variant in changed {
+                    var layerWeights = LlamaLayerWeights(index: index, weights: dense, configuration: source)
+                    try timed(&decompositionTimes[variant]) {
+                        try compressors[variant].compressLayer(
+                            &layerWeights, widths: plans[variant].widths[index], statistics: statistics,
+                            dimensions: dimensions, pairing: source.ropePairing)
+                        layerWeights.write(into: &weights[variant])
+                    }
+                    targets[variant].layers[index] = layerWeights.override
+                    if sequential {
+                        let compressedLayer = layerWeights.decoderLayer(configuration: source)
+                        timed(&calibrationTime) { stream.run(compressedLayer, advancing: true) }
+                    }
                 }
             }
-            let compressed = try LlamaModel(configuration: target, weights: weights, naming: .huggingFace)
-            return (compressed, influences, sparsities, widths, stream.tokenCount)
+            let outcomes = try variants.indices.map { variant in
+                Outcome(
+                    model: try LlamaModel(configuration: targets[variant], weights: weights[variant], naming: .huggingFace),
+                    influences: influences, sparsities: plans[variant].sparsities, widths: plans[variant].widths)
+            }
+            return (outcomes, stream.tokenCount)
         }
-        if !model.isTraining { compressed.eval() }
 
-        let report = CompressionReport(
-            method: "MoDeGPT (\(configuration.modules))", targetCompressionRatio: configuration.compressionRatio,
-            parametersBefore: source.parameterCount, parametersAfter: compressed.configuration.parameterCount,
-            blockParametersBefore: CompressionReport.blockParameterCount(of: source),
-            blockParametersAfter: CompressionReport.blockParameterCount(of: compressed.configuration),
-            layerSparsities: sparsities, blockInfluences: influences, layerWidths: widths,
-            calibrationTokenCount: tokenCount, calibrationSeconds: calibrationTime / .seconds(1),
-            decompositionSeconds: decompositionTime / .seconds(1),
-            compressionSeconds: (clock.now - start) / .seconds(1),
-            peakResidentBytes: ProcessMemory.peakResidentBytes, residentBytesAtStart: residentAtStart)
-        return (compressed, report)
+        let peak = ProcessMemory.peakResidentBytes
+        return zip(compressors, zip(outcomes, decompositionTimes)).map { compressor, pair in
+            let (outcome, decompositionTime) = pair
+            let configuration = compressor.configuration
+            if !model.isTraining { outcome.model.eval() }
+            let report = CompressionReport(
+                method: "MoDeGPT (\(configuration.modules))", targetCompressionRatio: configuration.compressionRatio,
+                parametersBefore: source.parameterCount, parametersAfter: outcome.model.configuration.parameterCount,
+                blockParametersBefore: CompressionReport.blockParameterCount(of: source),
+                blockParametersAfter: CompressionReport.blockParameterCount(of: outcome.model.configuration),
+                layerSparsities: outcome.sparsities, blockInfluences: outcome.influences, layerWidths: outcome.widths,
+                calibrationTokenCount: tokenCount, calibrationSeconds: calibrationTime / .seconds(1),
+                decompositionSeconds: decompositionTime / .seconds(1),
+                compressionSeconds: (calibrationTime + decompositionTime) / .seconds(1),
+                peakResidentBytes: peak, residentBytesAtStart: residentAtStart)
+            return (outcome.model, report)
+        }
     }
 }

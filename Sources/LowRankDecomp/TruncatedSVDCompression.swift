@@ -46,24 +46,51 @@ public struct TruncatedSVDCompression: Sendable {
     ///     validation).
     /// - Throws: ``MoDeGPTError``.
     public func compress(_ model: LlamaModel, calibration: [[Int]]) throws -> (LowRankLlamaModel, CompressionReport) {
-        guard compressionRatio >= 0 && compressionRatio < 1 else {
-            throw MoDeGPTError.invalidConfiguration(field: "compressionRatio", reason: "\(compressionRatio) is outside [0, 1)")
+        try Self.compress(model, calibration: calibration, variants: [self])[0]
+    }
+
+    /// Factorizes `model` once per entry of `variants` (for example several compression
+    /// ratios) from one calibration pass; each report gives the shared calibration time plus
+    /// the variant's own decomposition time.
+    ///
+    /// - Parameters:
+    ///   - model: a LLaMA model with dense rotary pairs and full residual streams in every layer.
+    ///   - calibration: token sequences of one length.
+    ///   - variants: one or more baselines with the same ``weighting`` and ``batchSize``.
+    /// - Returns: the factorized models and their reports, in the order of `variants`.
+    /// - Throws: ``MoDeGPTError``.
+    public static func compress(
+        _ model: LlamaModel, calibration: [[Int]], variants: [TruncatedSVDCompression]
+    ) throws -> [(LowRankLlamaModel, CompressionReport)] {
+        guard let first = variants.first else {
+            throw MoDeGPTError.invalidConfiguration(field: "variants", reason: "no configuration given")
         }
-        guard batchSize > 0 else { throw MoDeGPTError.invalidConfiguration(field: "batchSize", reason: "\(batchSize) must be positive") }
+        for variant in variants {
+            guard variant.compressionRatio >= 0 && variant.compressionRatio < 1 else {
+                throw MoDeGPTError.invalidConfiguration(
+                    field: "compressionRatio", reason: "\(variant.compressionRatio) is outside [0, 1)")
+            }
+            guard variant.batchSize > 0 else {
+                throw MoDeGPTError.invalidConfiguration(field: "batchSize", reason: "\(variant.batchSize) must be positive")
+            }
+            guard variant.weighting == first.weighting, variant.batchSize == first.batchSize else {
+                throw MoDeGPTError.invalidConfiguration(
+                    field: "variants", reason: "the variants of one pass must share weighting and batch size")
+            }
+        }
         let source = model.configuration
         try CalibrationSequences.validate(calibration, for: source)
         try Self.requireFullRotaryAndResidual(source)
 
         let clock = ContinuousClock()
-        let start = clock.now
         let residentAtStart = ProcessMemory.currentResidentBytes
         var calibrationTime = Duration.zero
-        var decompositionTime = Duration.zero
-        let aware = weighting == .activationAware
-        let (layers, tokenCount) = try withoutGradients { () throws -> ([LowRankLlamaLayer], Int) in
+        var decompositionTimes = Array(repeating: Duration.zero, count: variants.count)
+        let aware = first.weighting == .activationAware
+        let (layers, tokenCount) = try withoutGradients { () throws -> ([[LowRankLlamaLayer]], Int) in
             var stream: CalibrationStream? = aware
-                ? CalibrationStream(model: model, sequences: calibration, batchSize: batchSize) : nil
-            var layers: [LowRankLlamaLayer] = []
+                ? CalibrationStream(model: model, sequences: calibration, batchSize: first.batchSize) : nil
+            var layers = Array(repeating: [LowRankLlamaLayer](), count: variants.count)
             for (index, layer) in model.layers.enumerated() {
                 var correlations: LayerCorrelations?
                 if stream != nil {
@@ -75,25 +102,34 @@ public struct TruncatedSVDCompression: Sendable {
                     calibrationTime += clock.now - begin
                     correlations = statistics
                 }
-                let begin = clock.now
-                layers.append(try factorize(layer, correlations: correlations, hiddenSize: source.hiddenSize))
-                decompositionTime += clock.now - begin
+                var means: [LayerCorrelations.Kind: Matrix64] = [:]
+                for (variant, compressor) in variants.enumerated() {
+                    let begin = clock.now
+                    layers[variant].append(
+                        try compressor.factorize(layer, correlations: correlations, means: &means, hiddenSize: source.hiddenSize))
+                    decompositionTimes[variant] += clock.now - begin
+                }
             }
             return (layers, stream?.tokenCount ?? 0)
         }
-        let compressed = LowRankLlamaModel(source: model, layers: layers)
-        let report = CompressionReport(
-            method: weighting == .plain ? "truncated SVD" : "activation-aware truncated SVD",
-            targetCompressionRatio: compressionRatio, parametersBefore: source.parameterCount,
-            parametersAfter: compressed.parameterCount,
-            blockParametersBefore: CompressionReport.blockParameterCount(of: source),
-            blockParametersAfter: compressed.blockParameterCount,
-            layerSparsities: SparsityAllocation.uniform(layerCount: source.layerCount, averageSparsity: compressionRatio),
-            blockInfluences: nil, layerWidths: nil, calibrationTokenCount: tokenCount,
-            calibrationSeconds: calibrationTime / .seconds(1), decompositionSeconds: decompositionTime / .seconds(1),
-            compressionSeconds: (clock.now - start) / .seconds(1), peakResidentBytes: ProcessMemory.peakResidentBytes,
-            residentBytesAtStart: residentAtStart)
-        return (compressed, report)
+        let peak = ProcessMemory.peakResidentBytes
+        return zip(variants, zip(layers, decompositionTimes)).map { compressor, pair in
+            let (layers, decompositionTime) = pair
+            let compressed = LowRankLlamaModel(source: model, layers: layers)
+            let report = CompressionReport(
+                method: compressor.weighting == .plain ? "truncated SVD" : "activation-aware truncated SVD",
+                targetCompressionRatio: compressor.compressionRatio, parametersBefore: source.parameterCount,
+                parametersAfter: compressed.parameterCount,
+                blockParametersBefore: CompressionReport.blockParameterCount(of: source),
+                blockParametersAfter: compressed.blockParameterCount,
+                layerSparsities: SparsityAllocation.uniform(
+                    layerCount: source.layerCount, averageSparsity: compressor.compressionRatio),
+                blockInfluences: nil, layerWidths: nil, calibrationTokenCount: tokenCount,
+                calibrationSeconds: calibrationTime / .seconds(1), decompositionSeconds: decompositionTime / .seconds(1),
+                compressionSeconds: (calibrationTime + decompositionTime) / .seconds(1), peakResidentBytes: peak,
+                residentBytesAtStart: residentAtStart)
+            return (compressed, report)
+        }
     }
 
     /// Throws for a layer with pruned rotary pairs or residual index lists.
@@ -112,7 +148,8 @@ public struct TruncatedSVDCompression: Sendable {
 
     /// The factorized block of `layer`.
     private func factorize(
-        _ layer: LlamaDecoderLayer, correlations: LayerCorrelations?, hiddenSize: Int
+        _ layer: LlamaDecoderLayer, correlations: LayerCorrelations?,
+        means: inout [LayerCorrelations.Kind: Matrix64], hiddenSize: Int
     ) throws(MoDeGPTError) -> LowRankLlamaLayer {
         let attention = layer.attention
         let mlp = layer.mlp
@@ -124,7 +161,6 @@ public struct TruncatedSVDCompression: Sendable {
         let projectionCount = projections.reduce(0) { $0 + $1.0.weight.value.count }
         let block = projectionCount + 2 * hiddenSize
         let keep = 1 - Swift.min(1, compressionRatio * Double(block) / Double(projectionCount))
-        var means: [LayerCorrelations.Kind: Matrix64] = [:]
         var factorized: [LowRankLinear] = []
         for (linear, kind) in projections {
             let weight = linear.weight.value

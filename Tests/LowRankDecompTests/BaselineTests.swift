@@ -107,4 +107,21 @@ import Testing
         }
         #expect(logits(pruned, evaluation).scalars.allSatisfy { $0.isFinite })
     }
+
+    @Test("several truncated-SVD ratios from one pass equal separate runs; mixed weightings are rejected")
+    func svdVariantsMatchSeparateRuns() throws {
+        let model = try tinyModel()
+        let variants = [0.2, 0.4].map { TruncatedSVDCompression(compressionRatio: $0, weighting: .activationAware) }
+        let shared = try TruncatedSVDCompression.compress(model, calibration: calibration, variants: variants)
+        for (variant, (factorized, report)) in zip(variants, shared) {
+            let (separate, _) = try variant.compress(model, calibration: calibration)
+            #expect(report.targetCompressionRatio == variant.compressionRatio)
+            #expect(maximumDifference(factorized.logits(for: evaluation), separate.logits(for: evaluation)) == 0)
+        }
+        #expect(throws: MoDeGPTError.self) {
+            try TruncatedSVDCompression.compress(model, calibration: calibration, variants: [
+                TruncatedSVDCompression(weighting: .plain), TruncatedSVDCompression(weighting: .activationAware),
+            ])
+        }
+    }
 }

@@ -170,4 +170,44 @@ import Testing
         #expect(defaults.count == 32 && defaults.allSatisfy { $0.count == 512 })
         #expect(try CalibrationSequences.consecutiveWindows(of: Array(0..<20), count: 2, length: 8) == [Array(0..<8), Array(8..<16)])
     }
+
+    @Test("one calibration pass for several variants gives the same models as separate runs, in order")
+    func variantsMatchSeparateRuns() throws {
+        let model = try tinyModel()
+        let configurations = [
+            MoDeGPTConfiguration(compressionRatio: 0.2, batchSize: 4),
+            MoDeGPTConfiguration(compressionRatio: 0.4, allocation: .uniform, batchSize: 4),
+            MoDeGPTConfiguration(compressionRatio: 0.3, modules: .mlp, batchSize: 4),
+        ]
+        var progress: [Int] = []
+        let shared = try MoDeGPT.compress(model, calibration: calibration, variants: configurations) { done, total in
+            #expect(total == 2)
+            progress.append(done)
+        }
+        #expect(progress == [1, 2])
+        #expect(shared.count == 3)
+        for (configuration, (model2, report)) in zip(configurations, shared) {
+            let (separate, separateReport) = try MoDeGPT(configuration: configuration).compress(model, calibration: calibration)
+            #expect(model2.configuration == separate.configuration)
+            #expect(maximumDifference(logits(model2, evaluation), logits(separate, evaluation)) == 0)
+            #expect(report.targetCompressionRatio == configuration.compressionRatio)
+            #expect(report.layerWidths == separateReport.layerWidths)
+        }
+    }
+
+    @Test("variant passes reject an empty list, mixed batch sizes and a sequential variant among others")
+    func variantValidation() throws {
+        let model = try tinyModel()
+        #expect(throws: MoDeGPTError.self) { try MoDeGPT.compress(model, calibration: calibration, variants: []) }
+        #expect(throws: MoDeGPTError.self) {
+            try MoDeGPT.compress(model, calibration: calibration, variants: [
+                MoDeGPTConfiguration(batchSize: 4), MoDeGPTConfiguration(batchSize: 2),
+            ])
+        }
+        #expect(throws: MoDeGPTError.self) {
+            try MoDeGPT.compress(model, calibration: calibration, variants: [
+                MoDeGPTConfiguration(statisticsSource: .compressedPrefix, batchSize: 4), MoDeGPTConfiguration(batchSize: 4),
+            ])
+        }
+    }
 }

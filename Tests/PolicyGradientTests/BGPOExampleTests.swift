@@ -3,6 +3,7 @@ import Foundation
 import PruningCore
 import Testing
 @testable import bgpo
+@testable import ExampleSupport
 
 #if canImport(FoundationXML)
 import FoundationXML

@@ -2,31 +2,54 @@ import Foundation
 
 /// A dependency-free SVG line plot: axes with ticks, one line per series for the mean, a shaded
 /// band for mean ± standard deviation, an optional dashed reference line, and a legend.
-struct SVGLinePlot {
+public struct SVGLinePlot {
     /// One curve: `mean[i]` (± `deviation[i]`) at `x[i]`; nil entries break the line.
-    struct Series {
+    public struct Series {
         /// The legend entry.
-        var name: String
+        public var name: String
         /// The x positions.
-        var x: [Double]
+        public var x: [Double]
         /// The mean at each position.
-        var mean: [Double?]
+        public var mean: [Double?]
         /// The standard deviation at each position (the band is omitted where nil).
-        var deviation: [Double?]
+        public var deviation: [Double?]
+
+        /// A curve; `deviation` defaults to none.
+        public init(name: String, x: [Double], mean: [Double?], deviation: [Double?]? = nil) {
+            self.name = name
+            self.x = x
+            self.mean = mean
+            self.deviation = deviation ?? Array(repeating: nil, count: x.count)
+        }
     }
 
     /// The title above the plot.
-    var title: String
+    public var title: String
     /// The x-axis label.
-    var xLabel: String
+    public var xLabel: String
     /// The y-axis label.
-    var yLabel: String
+    public var yLabel: String
     /// The curves, drawn in order with the ``palette`` colours.
-    var series: [Series]
+    public var series: [Series]
     /// A horizontal dashed line (a target value) and its label.
-    var reference: (value: Double, label: String)?
+    public var reference: (value: Double, label: String)?
+    /// Whether the y axis is logarithmic (base 10; values must be positive, others are dropped).
+    public var logarithmicY = false
     /// The image size in pixels.
-    var width = 820.0, height = 480.0
+    public var width = 820.0, height = 480.0
+
+    /// A plot of `series`.
+    public init(
+        title: String, xLabel: String, yLabel: String, series: [Series],
+        reference: (value: Double, label: String)? = nil, logarithmicY: Bool = false
+    ) {
+        self.title = title
+        self.xLabel = xLabel
+        self.yLabel = yLabel
+        self.series = series
+        self.reference = reference
+        self.logarithmicY = logarithmicY
+    }
 
     /// Tableau's ten colours.
     static let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
@@ -35,7 +58,25 @@ struct SVGLinePlot {
     private let left = 72.0, right = 200.0, top = 40.0, bottom = 56.0
 
     /// The SVG document.
-    func render() -> String {
+    public func render() -> String {
+        guard logarithmicY else { return draw(yTickLabel: Self.tickLabel) }
+        func log(_ value: Double?) -> Double? { value.flatMap { $0 > 0 ? Foundation.log10($0) : nil } }
+        var linear = self
+        linear.logarithmicY = false
+        linear.series = series.map { curve in
+            var copy = curve
+            copy.mean = curve.mean.map(log)
+            copy.deviation = curve.deviation.map { _ in nil }
+            return copy
+        }
+        linear.reference = reference.flatMap { reference in log(reference.value).map { ($0, reference.label) } }
+        return linear.draw { value, _ in
+            let power = Foundation.pow(10, value)
+            return power >= 1e4 || power < 1e-2 ? String(format: "%.0e", power) : String(format: "%.3g", power)
+        }
+    }
+
+    private func draw(yTickLabel: (Double, Double) -> String) -> String {
         let (xTicks, xRange) = Self.ticks(covering: xExtent)
         let (yTicks, yRange) = Self.ticks(covering: yExtent)
         let plotWidth = width - left - right, plotHeight = height - top - bottom
@@ -58,7 +99,7 @@ struct SVGLinePlot {
         for tick in yTicks {
             let y = Self.number(py(tick))
             svg += "<line x1=\"\(Self.number(left))\" y1=\"\(y)\" x2=\"\(Self.number(left + plotWidth))\" y2=\"\(y)\" stroke=\"#e5e5e5\"/>\n"
-            svg += "<text x=\"\(Self.number(left - 8))\" y=\"\(y)\" text-anchor=\"end\" dominant-baseline=\"middle\">\(Self.tickLabel(tick, step: yTicks.step))</text>\n"
+            svg += "<text x=\"\(Self.number(left - 8))\" y=\"\(y)\" text-anchor=\"end\" dominant-baseline=\"middle\">\(yTickLabel(tick, yTicks.step))</text>\n"
         }
         svg += "<rect x=\"\(Self.number(left))\" y=\"\(Self.number(top))\" width=\"\(Self.number(plotWidth))\" height=\"\(Self.number(plotHeight))\" fill=\"none\" stroke=\"#333\"/>\n"
         svg += "<text x=\"\(Self.number(left + plotWidth / 2))\" y=\"\(Self.number(height - 14))\" text-anchor=\"middle\">\(Self.escaped(xLabel))</text>\n"

@@ -1,0 +1,142 @@
+import ExampleSupport
+import Foundation
+
+/// One evaluated model of the table.
+struct ResultRow: Codable, Sendable {
+    /// The method ("dense", "MoDeGPT", "activation-aware SVD", ...).
+    var method: String
+    /// The requested fraction of block parameters removed (0 for the dense model).
+    var targetRatio: Double
+    /// The fraction of block parameters actually removed.
+    var blockRatio: Double
+    /// All parameters, embeddings included.
+    var parameters: Int
+    /// WikiText-2 test perplexity.
+    var perplexity: Double
+    /// Next-sentence multiple-choice accuracy.
+    var zeroShotAccuracy: Double
+    /// Calibration plus decomposition seconds (nil for the dense model).
+    var compressionSeconds: Double?
+    /// Prefill tokens per second.
+    var prefillTokensPerSecond: Double
+    /// Cached decoding tokens per second (nil for factorized models, which have no cache).
+    var decodeTokensPerSecond: Double?
+    /// Prefill throughput relative to the dense model in the same run.
+    var prefillSpeedup: Double
+    /// Decoding throughput relative to the dense model in the same run.
+    var decodeSpeedup: Double?
+}
+
+/// The run's settings, recorded next to the rows.
+struct RunSettings: Codable, Sendable {
+    var model: String
+    var evaluationTokens: Int
+    var windowLength: Int
+    var calibrationSequences: Int
+    var calibrationLength: Int
+    var zeroShotItems: Int
+    var threads: Int
+    var prefillPromptLength: Int
+    var decodeTokens: Int
+}
+
+/// Writes the table as markdown, CSV, JSON and an SVG plot.
+enum ResultTable {
+    /// The markdown table, one row per model in run order.
+    static func markdown(_ rows: [ResultRow]) -> String {
+        var lines = [
+            "| Method | Target | Block params removed | Params | Perplexity | Next-sentence acc. | Compression s | Prefill tok/s (×dense) | Decode tok/s (×dense) |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
+        for row in rows {
+            let decode = row.decodeTokensPerSecond.map { "\(fixed($0, 1)) (\(fixed(row.decodeSpeedup ?? 0, 2))×)" } ?? "–"
+            lines.append(
+                "| \(row.method) | \(percent(row.targetRatio)) | \(percent(row.blockRatio)) | \(millions(row.parameters)) "
+                    + "| \(perplexity(row.perplexity)) | \(percent(row.zeroShotAccuracy)) "
+                    + "| \(row.compressionSeconds.map { fixed($0, 0) } ?? "–") "
+                    + "| \(fixed(row.prefillTokensPerSecond, 0)) (\(fixed(row.prefillSpeedup, 2))×) | \(decode) |")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Perplexity (next-sentence accuracy) with one row per method and one column per ratio.
+    static func pivot(_ rows: [ResultRow]) -> String {
+        let ratios = Array(Set(rows.filter { $0.targetRatio > 0 }.map(\.targetRatio))).sorted()
+        var methods: [String] = []
+        for row in rows where row.targetRatio > 0 && !methods.contains(row.method) { methods.append(row.method) }
+        var lines = [
+            "| Method | " + ratios.map { percent($0) }.joined(separator: " | ") + " |",
+            "|---|" + String(repeating: "---|", count: ratios.count),
+        ]
+        if let dense = rows.first(where: { $0.targetRatio == 0 }) {
+            lines.append("| dense: \(perplexity(dense.perplexity)) (\(percent(dense.zeroShotAccuracy))) |"
+                + String(repeating: " |", count: ratios.count))
+        }
+        for method in methods {
+            let cells = ratios.map { ratio in
+                rows.first { $0.method == method && $0.targetRatio == ratio }
+                    .map { "\(perplexity($0.perplexity)) (\(percent($0.zeroShotAccuracy)))" } ?? "–"
+            }
+            lines.append("| \(method) | " + cells.joined(separator: " | ") + " |")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Comma-separated values with a header.
+    static func csv(_ rows: [ResultRow]) -> String {
+        var lines = ["method,target_ratio,block_ratio,parameters,perplexity,zero_shot_accuracy,compression_seconds,prefill_tokens_per_second,decode_tokens_per_second,prefill_speedup,decode_speedup"]
+        for row in rows {
+            let fields: [String] = [
+                "\"\(row.method)\"", "\(row.targetRatio)", "\(row.blockRatio)", "\(row.parameters)", "\(row.perplexity)",
+                "\(row.zeroShotAccuracy)", row.compressionSeconds.map { "\($0)" } ?? "", "\(row.prefillTokensPerSecond)",
+                row.decodeTokensPerSecond.map { "\($0)" } ?? "", "\(row.prefillSpeedup)", row.decodeSpeedup.map { "\($0)" } ?? "",
+            ]
+            lines.append(fields.joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Perplexity against the target ratio, one line per method, logarithmic y axis.
+    static func plot(_ rows: [ResultRow]) -> SVGLinePlot {
+        var methods: [String] = []
+        for row in rows where row.targetRatio > 0 && !methods.contains(row.method) { methods.append(row.method) }
+        let dense = rows.first { $0.targetRatio == 0 }
+        let series = methods.map { method in
+            let points = rows.filter { $0.method == method }.sorted { $0.targetRatio < $1.targetRatio }
+            return SVGLinePlot.Series(
+                name: method, x: points.map { 100 * $0.targetRatio }, mean: points.map { $0.perplexity.isFinite ? $0.perplexity : nil })
+        }
+        return SVGLinePlot(
+            title: "SmolLM2-135M: WikiText-2 perplexity against compression", xLabel: "block parameters removed (%)",
+            yLabel: "perplexity (log scale)", series: series,
+            reference: dense.map { ($0.perplexity, "dense") }, logarithmicY: true)
+    }
+
+    /// Writes `summary.md`, `results.csv`, `results.json` and `perplexity.svg` into `folder`
+    /// (each atomically); returns their URLs.
+    @discardableResult
+    static func write(_ rows: [ResultRow], settings: RunSettings, to folder: URL) throws -> [URL] {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        struct Document: Codable { var settings: RunSettings; var rows: [ResultRow] }
+        let json = String(decoding: try encoder.encode(Document(settings: settings, rows: rows)), as: UTF8.self)
+        let files = [
+            ("summary.md", markdown(rows) + "\n" + pivot(rows)), ("results.csv", csv(rows)),
+            ("results.json", json + "\n"), ("perplexity.svg", plot(rows).render()),
+        ]
+        return try files.map { name, text in
+            let url = folder.appendingPathComponent(name)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+            return url
+        }
+    }
+
+    static func percent(_ value: Double) -> String { String(format: "%.1f %%", 100 * value) }
+    static func fixed(_ value: Double, _ decimals: Int) -> String { String(format: "%.\(decimals)f", value) }
+    static func millions(_ value: Int) -> String { String(format: "%.1f M", Double(value) / 1e6) }
+    static func perplexity(_ value: Double) -> String {
+        guard value.isFinite else { return "∞" }
+        return value >= 1e4 ? String(format: "%.2e", value) : String(format: "%.2f", value)
+    }
+}
