@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExampleSupport
 import Foundation
 import LowRankDecomp
 import ModelZoo
@@ -47,13 +48,13 @@ struct MoDeGPTCommand: ParsableCommand {
     var calibrationLength: Int = 512
 
     @Option(help: "WikiText-2 test tokens to evaluate (0: all).")
-    var evalTokens: Int = 16_384
+    var evalTokens: Int = 8_192
 
     @Option(help: "Perplexity window length.")
     var window: Int = 512
 
     @Option(help: "Next-sentence questions.")
-    var zeroShotItems: Int = 200
+    var zeroShotItems: Int = 100
 
     @Option(help: "Prompt length of the prefill measurement.")
     var prefillLength: Int = 512
@@ -109,8 +110,8 @@ struct MoDeGPTCommand: ParsableCommand {
         guard prompt.count == prefillLength else {
             throw ValidationError("--prefill-length \(prefillLength) exceeds the \(evaluationIDs.count) evaluation tokens")
         }
-        print("model: \(modelURL.lastPathComponent), \(dense.configuration.parameterCount) parameters; threads: \(threads)")
-        print("evaluation: \(evaluationIDs.count) WikiText-2 test tokens in windows of \(window); "
+        writeLine("model: \(modelURL.lastPathComponent), \(dense.configuration.parameterCount) parameters; threads: \(threads)")
+        writeLine("evaluation: \(evaluationIDs.count) WikiText-2 test tokens in windows of \(window); "
             + "\(task.items.count) next-sentence questions; calibration: \(calibrationSequences) × \(calibrationLength) validation tokens")
 
         let settings = RunSettings(
@@ -137,7 +138,7 @@ struct MoDeGPTCommand: ParsableCommand {
                 decodeTokensPerSecond: decode, prefillSpeedup: prefill / densePrefill,
                 decodeSpeedup: decode.map { $0 / denseDecode })
             rows.append(row)
-            print(String(
+            writeLine(String(
                 format: "  %@ %@: perplexity %@, next-sentence %@, prefill %.0f tok/s (%.2f×)%@  [evaluated in %.0f s, %@ total]",
                 method, ResultTable.percent(row.targetRatio), ResultTable.perplexity(perplexity),
                 ResultTable.percent(accuracy), prefill, row.prefillSpeedup,
@@ -147,11 +148,11 @@ struct MoDeGPTCommand: ParsableCommand {
         }
         func progress(_ label: String) -> (Int, Int) -> Void {
             { done, total in
-                if done == total || done % 5 == 0 { print("  \(label): block \(done)/\(total)  [\(elapsed())]") }
+                if done == total || done % 5 == 0 { writeLine("  \(label): block \(done)/\(total)  [\(elapsed())]") }
             }
         }
 
-        print("dense model")
+        writeLine("dense model")
         try evaluate(dense, method: "dense", report: nil)
 
         // MoDeGPT and its ablations share one calibration pass over the dense model.
@@ -172,7 +173,7 @@ struct MoDeGPTCommand: ParsableCommand {
             }
         }
         if !variants.isEmpty {
-            print("MoDeGPT: \(variants.count) variants from one calibration pass")
+            writeLine("MoDeGPT: \(variants.count) variants from one calibration pass")
             let results = try MoDeGPT.compress(
                 dense, calibration: calibration, variants: variants.map(\.1), progress: progress("MoDeGPT calibration"))
             for ((name, _), (compressed, report)) in zip(variants, results) {
@@ -180,7 +181,7 @@ struct MoDeGPTCommand: ParsableCommand {
                     let folder = URL(fileURLWithPath: saveModels)
                         .appendingPathComponent("modegpt-\(Int((100 * report.targetCompressionRatio).rounded()))")
                     try compressed.save(toDirectory: folder)
-                    print("  saved \(folder.path)")
+                    writeLine("  saved \(folder.path)")
                 }
                 try evaluate(compressed, method: name, report: report)
             }
@@ -188,7 +189,7 @@ struct MoDeGPTCommand: ParsableCommand {
 
         for (key, name, weighting) in [("whitened-svd", "activation-aware SVD", TruncatedSVDCompression.Weighting.activationAware),
                                        ("svd", "plain SVD", .plain)] where chosen.contains(key) {
-            print("\(name): \(ratioList.count) ratios")
+            writeLine("\(name): \(ratioList.count) ratios")
             let results = try TruncatedSVDCompression.compress(
                 dense, calibration: calibration,
                 variants: ratioList.map { TruncatedSVDCompression(compressionRatio: $0, weighting: weighting) })
@@ -196,7 +197,7 @@ struct MoDeGPTCommand: ParsableCommand {
         }
 
         if chosen.contains("magnitude") {
-            print("magnitude pruning")
+            writeLine("magnitude pruning")
             for ratio in ratioList {
                 let (pruned, report) = try MagnitudePruning(compressionRatio: ratio).compress(dense)
                 pruned.eval()
@@ -204,10 +205,10 @@ struct MoDeGPTCommand: ParsableCommand {
             }
         }
 
-        print("")
-        print(ResultTable.markdown(rows))
-        print(ResultTable.pivot(rows))
-        print("wrote \(outputURL.path)/{summary.md, results.csv, results.json, perplexity.svg} in \(elapsed())")
+        writeLine("")
+        writeLine(ResultTable.markdown(rows))
+        writeLine(ResultTable.pivot(rows))
+        writeLine("wrote \(outputURL.path)/{summary.md, results.csv, results.json, perplexity.svg} in \(elapsed())")
     }
 
     private func parsedRatios(_ text: String, name: String) throws -> [Double] {
