@@ -15,6 +15,9 @@ Models:
   PyTorch's default; "eager" is the explicit softmax(QK^T)V).
 - all-MiniLM-L6-v2: `transformers.BertModel` from config.json + model.safetensors, the fast
   (Rust) tokenizer from tokenizer.json, sentence-transformers' mean pooling and L2 normalization.
+- ResNet-20 and the ViT of `train-baselines`: plain torch modules written here with the same
+  architecture and parameter names, holding the weights our side sends (the parameter counts
+  must match).
 
 Workloads (input keys in brackets):
 - llm-prefill [ids, checkPositions, checkLogits]: one forward pass over the ids, all logits;
@@ -24,7 +27,13 @@ Workloads (input keys in brackets):
   same prompt for comparison;
 - perplexity [ids, windowLength, perplexity]: non-overlapping windows, each scored alone;
 - minilm [sentences, batchSize, maxLength, embeddings]: tokenization, forward and pooling of
-  all sentences in batches of similar length (longest first, as our SentenceEncoder does).
+  all sentences in batches of similar length (longest first, as our SentenceEncoder does);
+- resnet20-train, vit-train [model, optimizer, parameterCount, weights, images, labels, losses]:
+  training steps of the Fashion-MNIST baselines on one 1×28×28 batch from our initial weights
+  (forward, cross-entropy, backward, clipping for the ViT, SGD-momentum or AdamW step); the
+  losses of the first steps are compared with ours;
+- resnet20-eval, vit-eval [model, parameterCount, weights, images, logits]: the logits of the
+  batch in evaluation mode without gradients.
 
 Model files: $PRUNING_MODELS_DIR (default ~/.cache/pruning-models).
 Timings: "best" and "median" wall-clock seconds per run and the least process CPU seconds of a
@@ -290,13 +299,219 @@ def minilm_embed(attention, data, samples):
     return {**timing, "maxAbsEmbeddingDifference": difference}
 
 
+# ---- Fashion-MNIST baselines ----------------------------------------------------------------------
+
+def resnet20():
+    """ResNet-20 as `ResNet.cifar(depth: 20, inputChannels: 1, classCount: 10)` builds it: a 3×3
+    stem (stride 1, 16 channels) + BatchNorm + ReLU, three stages of three basic blocks (16, 32,
+    64 channels; the first block of stages 2 and 3 has stride 2), 1×1 convolution + BatchNorm
+    projection shortcuts where the shape changes (option B), convolutions without bias, BatchNorm
+    ε 1e-5 and momentum 0.1, global average pooling and a linear classifier. Parameter names as
+    torchvision's ResNet."""
+    from torch import nn
+
+    class BasicBlock(nn.Module):
+        def __init__(self, inputs, outputs, stride):
+            super().__init__()
+            self.conv1 = nn.Conv2d(inputs, outputs, 3, stride=stride, padding=1, bias=False)
+            self.bn1 = nn.BatchNorm2d(outputs)
+            self.conv2 = nn.Conv2d(outputs, outputs, 3, padding=1, bias=False)
+            self.bn2 = nn.BatchNorm2d(outputs)
+            self.downsample = None
+            if stride != 1 or inputs != outputs:
+                self.downsample = nn.Sequential(
+                    nn.Conv2d(inputs, outputs, 1, stride=stride, bias=False), nn.BatchNorm2d(outputs))
+
+        def forward(self, x):
+            inner = self.bn1(self.conv1(x)).relu()
+            residual = self.bn2(self.conv2(inner))
+            return (residual + (x if self.downsample is None else self.downsample(x))).relu()
+
+    class ResNet20(nn.Module):
+        def __init__(self, widths=(16, 32, 64), blocks=3, input_channels=1, classes=10):
+            super().__init__()
+            self.conv1 = nn.Conv2d(input_channels, widths[0], 3, padding=1, bias=False)
+            self.bn1 = nn.BatchNorm2d(widths[0])
+            channels = widths[0]
+            for index, width in enumerate(widths):
+                stage = []
+                for block in range(blocks):
+                    stage.append(BasicBlock(channels, width, 2 if index > 0 and block == 0 else 1))
+                    channels = width
+                setattr(self, f"layer{index + 1}", nn.Sequential(*stage))
+            self.stages = len(widths)
+            self.fc = nn.Linear(channels, classes)
+
+        def forward(self, x):
+            x = self.bn1(self.conv1(x)).relu()
+            for index in range(self.stages):
+                x = getattr(self, f"layer{index + 1}")(x)
+            return self.fc(x.mean(dim=(2, 3)))
+
+    return ResNet20()
+
+
+def vision_transformer(attention):
+    """The ViT as `train-baselines` builds it: 28×28 images, 4×4 patches embedded by a strided
+    convolution with bias (49 tokens) after a learned class token, learned position embeddings
+    added to all 50, 6 pre-norm blocks (LayerNorm ε 1e-6; fused qkv projection with bias, 4 heads
+    of 24, output projection; MLP 96 → 192 → 96 with the exact GELU), a final LayerNorm and a
+    linear head on the class token. Parameter names as timm's VisionTransformer. `attention`:
+    "sdpa" (torch's fused kernel) or "eager" (softmax(QKᵀ/√d)V spelled out)."""
+    import torch
+    import torch.nn.functional as F
+    from torch import nn
+
+    class Attention(nn.Module):
+        def __init__(self, width, heads):
+            super().__init__()
+            self.heads = heads
+            self.qkv = nn.Linear(width, 3 * width)
+            self.proj = nn.Linear(width, width)
+
+        def forward(self, x):
+            batch, tokens, width = x.shape
+            q, k, v = self.qkv(x).reshape(batch, tokens, 3, self.heads, width // self.heads).permute(2, 0, 3, 1, 4)
+            if attention == "sdpa":
+                attended = F.scaled_dot_product_attention(q, k, v)
+            else:
+                weights = (q @ k.transpose(-2, -1) * (width // self.heads) ** -0.5).softmax(dim=-1)
+                attended = weights @ v
+            return self.proj(attended.transpose(1, 2).reshape(batch, tokens, width))
+
+    class Mlp(nn.Module):
+        def __init__(self, width, hidden):
+            super().__init__()
+            self.fc1 = nn.Linear(width, hidden)
+            self.fc2 = nn.Linear(hidden, width)
+
+        def forward(self, x):
+            return self.fc2(F.gelu(self.fc1(x)))
+
+    class Block(nn.Module):
+        def __init__(self, width, heads, hidden):
+            super().__init__()
+            self.norm1 = nn.LayerNorm(width, eps=1e-6)
+            self.attn = Attention(width, heads)
+            self.norm2 = nn.LayerNorm(width, eps=1e-6)
+            self.mlp = Mlp(width, hidden)
+
+        def forward(self, x):
+            x = x + self.attn(self.norm1(x))
+            return x + self.mlp(self.norm2(x))
+
+    class PatchEmbedding(nn.Module):
+        def __init__(self, channels, width, patch):
+            super().__init__()
+            self.proj = nn.Conv2d(channels, width, patch, stride=patch)
+
+    class VisionTransformer(nn.Module):
+        def __init__(self, image=28, patch=4, channels=1, classes=10, width=96, depth=6, heads=4, mlp_ratio=2):
+            super().__init__()
+            self.patch_embed = PatchEmbedding(channels, width, patch)
+            self.cls_token = nn.Parameter(torch.zeros(1, 1, width))
+            self.pos_embed = nn.Parameter(torch.zeros(1, 1 + (image // patch) ** 2, width))
+            self.blocks = nn.Sequential(*[Block(width, heads, round(width * mlp_ratio)) for _ in range(depth)])
+            self.norm = nn.LayerNorm(width, eps=1e-6)
+            self.head = nn.Linear(width, classes)
+
+        def forward(self, images):
+            patches = self.patch_embed.proj(images).flatten(2).transpose(1, 2)
+            tokens = torch.cat([self.cls_token.expand(images.shape[0], -1, -1), patches], dim=1) + self.pos_embed
+            return self.head(self.norm(self.blocks(tokens)[:, 0]))
+
+    return VisionTransformer()
+
+
+def vision_model(data, attention):
+    """The model named in the input, holding our weights, with matching parameter counts."""
+    import torch
+
+    model = resnet20() if data["model"] == "resnet20" else vision_transformer(attention)
+    state = {name: torch.tensor(entry["values"], dtype=torch.float32).reshape(entry["shape"])
+             for name, entry in data["weights"].items()}
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    missing = [name for name in missing if not name.endswith("num_batches_tracked")]
+    if missing or unexpected:
+        raise SystemExit(f"{data['model']}: weights missing {missing}, unexpected {unexpected}")
+    count = sum(p.numel() for p in model.parameters())
+    note(f"{data['model']}: {count} parameters in PyTorch, {data['parameterCount']} in ours")
+    if count != data["parameterCount"]:
+        raise SystemExit(f"{data['model']}: PyTorch has {count} parameters, ours {data['parameterCount']}")
+    return model, count
+
+
+def vision_batch(data):
+    import torch
+
+    return torch.tensor(data["images"], dtype=torch.float32).reshape(-1, 1, 28, 28)
+
+
+def vision_train(attention, data, samples):
+    """Training steps on the same batch from our initial weights: forward, cross-entropy,
+    backward, gradient-norm clipping at 1 (ViT), optimizer step. SGD: learning rate 0.1,
+    momentum 0.9, weight decay 5e-4; AdamW: 1e-3, decay 0.05 on weights of rank ≥ 2 except
+    pos_embed and cls_token."""
+    import torch
+    import torch.nn.functional as F
+
+    model, count = vision_model(data, attention)
+    images, labels = vision_batch(data), torch.tensor(data["labels"])
+    if data["optimizer"] == "sgd":
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=5e-4)
+        clip = None
+    else:
+        decayed = [p for name, p in model.named_parameters() if p.ndim >= 2 and name not in ("pos_embed", "cls_token")]
+        plain = [p for name, p in model.named_parameters() if not (p.ndim >= 2 and name not in ("pos_embed", "cls_token"))]
+        optimizer = torch.optim.AdamW([{"params": decayed, "weight_decay": 0.05}, {"params": plain, "weight_decay": 0.0}],
+                                      lr=1e-3)
+        clip = 1.0
+    model.train()
+
+    def step():
+        optimizer.zero_grad(set_to_none=True)
+        loss = F.cross_entropy(model(images), labels)
+        loss.backward()
+        if clip is not None:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+        optimizer.step()
+        return loss.item()
+
+    losses = [step() for _ in data["losses"]]
+    difference = max(abs(a - b) / abs(b) for a, b in zip(losses, data["losses"]))
+    note(f"{data['model']} training: PyTorch losses {', '.join(f'{x:.5f}' for x in losses)}; "
+         f"largest relative difference from ours {difference:.2g}")
+    if difference > 1e-3:
+        raise SystemExit(f"{data['model']} training: losses {losses} differ from ours {data['losses']}")
+    timing = timeit(step, samples)
+    return {**timing, "parameterCount": count, "maxRelativeLossDifference": difference}
+
+
+def vision_eval(attention, data, samples):
+    """Logits of the batch in evaluation mode under `inference_mode`."""
+    import torch
+
+    model, count = vision_model(data, attention)
+    images = vision_batch(data)
+    model.eval()
+    with torch.inference_mode():
+        logits = model(images)
+        difference = (logits.flatten() - torch.tensor(data["logits"])).abs().max().item()
+        note(f"{data['model']} inference: max |ours - PyTorch| over the logits = {difference:.3g}")
+        if difference > 1e-3:
+            raise SystemExit(f"{data['model']} inference: logits differ by {difference}")
+        timing = timeit(lambda: model(images), samples)
+    return {**timing, "parameterCount": count, "maxAbsLogitDifference": difference}
+
+
 # ---- driver --------------------------------------------------------------------------------------
 
 # Workload name -> function(model, input, samples) for the SmolLM2 workloads, which share one
 # model, and function(attention, input, samples) for those that build their own. A new workload
-# (the vision models, for instance) adds its entry here and its `ModelWorkload` on the Swift side.
+# adds its entry here and its `ModelWorkload` on the Swift side.
 LANGUAGE_MODEL_WORKLOADS = {"llm-prefill": llm_prefill, "llm-decode": llm_decode, "perplexity": llm_perplexity}
-ENCODER_WORKLOADS = {"minilm": minilm_embed}
+ENCODER_WORKLOADS = {"minilm": minilm_embed, "resnet20-train": vision_train, "vit-train": vision_train,
+                     "resnet20-eval": vision_eval, "vit-eval": vision_eval}
 
 
 def main():

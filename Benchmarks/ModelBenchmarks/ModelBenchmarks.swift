@@ -13,13 +13,16 @@ struct ModelBenchmarks: ParsableCommand {
         discussion: """
             Build in release mode: swift run -c release model-benchmarks --python <python with torch, transformers, gguf>
 
-            Workloads: \(workloads.map(\.name).joined(separator: ", ")) (or all). Each workload runs \
+            Workloads: \(workloads.map(\.name).joined(separator: ", ")), or the groups \
+            \(groups.map(\.name).joined(separator: ", ")) (language: the SmolLM2 and MiniLM workloads; \
+            vision: the Fashion-MNIST baselines' training steps and inference). Each workload runs \
             at every --threads count, ours then PyTorch's (Benchmarks/torch_models.py, which reads \
             the same inputs from a temporary JSON file and cross-checks our outputs). Figures are \
             throughputs of the best and median wall-clock runs and of the least process CPU time \
             of a run (the steadier figure at one thread on a shared machine); ratios are ours / \
             PyTorch in time (above 1: we are slower). Model files: scripts/fetch-models; data: the \
-            WikiText-2 test split. See Documentation/ModelZoo-Benchmarks.md.
+            WikiText-2 test split; the vision workloads use synthetic 1×28×28 batches and freshly \
+            initialized models whose weights PyTorch loads. See Documentation/ModelZoo-Benchmarks.md.
             """)
 
     /// A workload's command-line name (also its name in `torch_models.py`), its default number
@@ -46,9 +49,20 @@ struct ModelBenchmarks: ParsableCommand {
                 encoder: try models.sentenceEncoder(),
                 sentences: try models.wikiTextSentences(count: 256, tokenRange: 30...128), batchSize: 32)
         },
+        Entry(name: "resnet20-train", samples: 10) { _ in VisionTrainingWorkload(model: .resnet20, batchSize: 128) },
+        Entry(name: "vit-train", samples: 10) { _ in VisionTrainingWorkload(model: .vit, batchSize: 128) },
+        Entry(name: "resnet20-eval", samples: 10) { _ in VisionInferenceWorkload(model: .resnet20, batchSize: 128) },
+        Entry(name: "vit-eval", samples: 10) { _ in VisionInferenceWorkload(model: .vit, batchSize: 128) },
     ]
 
-    @Argument(help: "Workloads to run (default: all).")
+    /// Names that stand for several workloads on the command line.
+    static let groups: [(name: String, members: [String])] = [
+        ("all", workloads.map(\.name)),
+        ("language", ["llm-prefill", "llm-decode", "perplexity", "minilm"]),
+        ("vision", ["resnet20-train", "vit-train", "resnet20-eval", "vit-eval"]),
+    ]
+
+    @Argument(help: "Workloads, or the groups all, language, vision, to run.")
     var names: [String] = ["all"]
 
     @Option(parsing: .upToNextOption, help: "Thread counts to measure at, for BLAS and the elementwise loops, and for PyTorch.")
@@ -67,12 +81,7 @@ struct ModelBenchmarks: ParsableCommand {
         BLAS.relaunchWithFasterKernelsIfNeeded()
         guard threads.allSatisfy({ $0 > 0 }) else { throw ValidationError("--threads must be positive") }
         guard ["sdpa", "eager"].contains(attention) else { throw ValidationError("--attention must be sdpa or eager") }
-        let chosen = names == ["all"] ? Self.workloads : try names.map { name in
-            guard let entry = Self.workloads.first(where: { $0.name == name }) else {
-                throw ValidationError("unknown workload '\(name)'; choose from \(Self.workloads.map(\.name).joined(separator: ", ")) or all")
-            }
-            return entry
-        }
+        let chosen = try Self.entries(named: names)
         let torch = TorchModels(python: python, attention: attention)
         print("threads: \(threads.map(String.init).joined(separator: ", ")); OpenBLAS kernels: \(BLAS.coreName); PyTorch attention: \(attention); load average at start: \(loadAverage())\n")
         let models = BenchmarkModels()
@@ -87,6 +96,25 @@ struct ModelBenchmarks: ParsableCommand {
         }
         printSummary(summary)
         print("\nload average at end: \(loadAverage())")
+    }
+
+    /// The workloads `names` select (workload or group names), each once, in the order of
+    /// ``workloads``.
+    ///
+    /// - Throws: `ValidationError` for a name that is neither a workload nor a group.
+    static func entries(named names: [String]) throws -> [Entry] {
+        var selected = Set<String>()
+        for name in names {
+            if let group = groups.first(where: { $0.name == name }) {
+                selected.formUnion(group.members)
+            } else if workloads.contains(where: { $0.name == name }) {
+                selected.insert(name)
+            } else {
+                throw ValidationError(
+                    "unknown workload '\(name)'; choose from \(workloads.map(\.name).joined(separator: ", ")) or the groups \(groups.map(\.name).joined(separator: ", "))")
+            }
+        }
+        return workloads.filter { selected.contains($0.name) }
     }
 
     /// Sets the thread count of BLAS and of the elementwise loops.
