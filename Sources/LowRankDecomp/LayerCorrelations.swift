@@ -41,6 +41,8 @@ public final class LayerCorrelations {
     public let layer: Int
     /// The number of tokens accumulated.
     public private(set) var tokenCount = 0
+    /// Values computed from the statistics, by key (see ``derived(_:_:)``).
+    private var derivedValues: [String: Any] = [:]
     /// The running sums (not yet divided by ``tokenCount``), by kind; per-head kinds hold one
     /// matrix per head.
     private var sums: [Kind: [Matrix64]] = [:]
@@ -116,5 +118,15 @@ public final class LayerCorrelations {
         guard let sum = sums[kind] else { preconditionFailure("LayerCorrelations: \(kind) is not gathered") }
         precondition(tokenCount > 0, "LayerCorrelations: no token was accumulated for layer \(layer)")
         return sum.map { $0 * (1 / Double(tokenCount)) }
+    }
+
+    /// Returns the value stored under `key`, computing and storing it first if absent: a
+    /// factorization of these statistics that several compressions of the layer share (a sweep
+    /// over compression ratios computes, for example, the MLP's ridge-leverage scores once).
+    func derived<T>(_ key: String, _ compute: () throws(LinearAlgebraError) -> T) throws(LinearAlgebraError) -> T {
+        if let value = derivedValues[key] as? T { return value }
+        let value = try compute()
+        derivedValues[key] = value
+        return value
     }
 }

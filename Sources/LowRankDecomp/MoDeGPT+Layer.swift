@@ -27,10 +27,14 @@ extension MoDeGPT {
 
         if modules.contains(.mlp) && widths.intermediateSize < dimensions.intermediateSize {
             let correlation = statistics.mean(.mlpIntermediate)[0]
+            let ridge = configuration.nystromRidge
             let result = try attempt("MLP (Nyström)") { () throws(LinearAlgebraError) in
-                try NystromMLPCompression.compress(
+                let scores = try statistics.derived("ridge-leverage scores, λ = \(ridge)") { () throws(LinearAlgebraError) in
+                    try NystromMLPCompression.ridgeLeverageScores(of: correlation, ridge: ridge)
+                }
+                return try NystromMLPCompression.compress(
                     gate: weights.gate, up: weights.up, down: weights.down, correlation: correlation,
-                    keeping: widths.intermediateSize, ridge: configuration.nystromRidge)
+                    keeping: widths.intermediateSize, ridge: ridge, scores: scores)
             }
             weights.gate = result.gate
             weights.up = result.up

@@ -102,9 +102,12 @@ public enum NystromMLPCompression {
     ///   - correlation: `E[z zᵀ]` of the `down_proj` input, `[I, I]`.
     ///   - count: the number of channels kept, in `1 ... I`.
     ///   - ridge: λ of the leverage scores.
+    ///   - scores: the leverage scores ``ridgeLeverageScores(of:ridge:)`` of `correlation` with
+    ///     `ridge`, when already computed (nil: computed here).
     /// - Throws: ``LinearAlgebraError`` from the eigendecompositions.
     public static func compress(
-        gate: Tensor, up: Tensor, down: Tensor, correlation: Matrix64, keeping count: Int, ridge: Double
+        gate: Tensor, up: Tensor, down: Tensor, correlation: Matrix64, keeping count: Int, ridge: Double,
+        scores precomputed: [Double]? = nil
     ) throws(LinearAlgebraError) -> Result {
         let width = gate.shape.first ?? 0
         precondition(
@@ -112,7 +115,11 @@ public enum NystromMLPCompression {
                 && correlation.rows == width && correlation.columns == width,
             "NystromMLPCompression: gate \(gate.shape), up \(up.shape), down \(down.shape) and correlation \(correlation.shape) do not form an MLP of width \(width)")
         precondition(count >= 1 && count <= width, "NystromMLPCompression: cannot keep \(count) of \(width) channels")
-        let scores = try ridgeLeverageScores(of: correlation, ridge: ridge)
+        precondition(
+            precomputed == nil || precomputed!.count == width,
+            "NystromMLPCompression: \(precomputed!.count) scores for \(width) channels")
+        let scores: [Double]
+        if let precomputed { scores = precomputed } else { scores = try ridgeLeverageScores(of: correlation, ridge: ridge) }
         let kept = topIndices(of: scores, count: count)
         return Result(
             gate: gate.indexSelect(kept, alongAxis: 0), up: up.indexSelect(kept, alongAxis: 0),
