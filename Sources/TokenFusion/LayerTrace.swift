@@ -13,4 +13,11 @@ public struct LayerTrace {
     public let reduced: ReducedTokens
     /// The layer's output: ``reduced`` after the MLP half (same sizes and padding).
     public let output: ReducedTokens
+
+    /// A trace of layer `layer` (for feeding ``FeatureNormProfile`` from another forward pass).
+    public init(layer: Int, reduced: ReducedTokens, output: ReducedTokens) {
+        self.layer = layer
+        self.reduced = reduced
+        self.output = output
+    }
 }
