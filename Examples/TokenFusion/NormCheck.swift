@@ -54,7 +54,7 @@ struct NormCheck: Codable {
     /// present, so the unreduced model averages over more of them).
     func markdown() -> String {
         guard let reference = entries.first else { return "" }
-        var lines = ["| layer | measured | tokens reduced / not | " + entries.map(\.method).joined(separator: " | ") + " |",
+        var lines = ["| layer | measured | tokens | " + entries.map(\.method).joined(separator: " | ") + " |",
                      "|---|---|---|" + String(repeating: "---|", count: entries.count)]
         let tokens = entries.count > 1 ? entries[1].tokensPerRow : reference.tokensPerRow
         for layer in reference.output.indices {

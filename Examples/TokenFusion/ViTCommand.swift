@@ -44,7 +44,7 @@ struct ViTCommand: ParsableCommand {
     var timingBatches: Int = 8
 
     @Option(help: "Timing passes per method (the best counts).")
-    var rounds: Int = 3
+    var rounds: Int = 5
 
     @Option(help: "Threads for BLAS and the elementwise loops.")
     var threads: Int = 1
@@ -118,8 +118,8 @@ struct ViTCommand: ParsableCommand {
             fineTuning = settings
             let training = try FashionMNIST.load(split: .train).normalized(by: checkpointFile.summary.normalization)
             let tofu = TokenFusionConfiguration.tofu(.constant(largest))
-            for (name, configuration, r) in [("ToFu (prune, MLERP), fine-tuned with ToFu", tofu, largest),
-                                             ("unmodified, fine-tuned without reduction", TokenFusionConfiguration.identity, 0)] {
+            for (name, configuration, r) in [("ToFu + fine-tune", tofu, largest),
+                                             ("unmodified + fine-tune", TokenFusionConfiguration.identity, 0)] {
                 log("fine-tuning: \(name), \(settings.images) images × \(settings.epochs) epoch(s)")
                 let copy = try checkpointFile.makeModel()
                 losses[name] = settings.train(copy, configuration: configuration, on: training, log: log)
