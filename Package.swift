@@ -82,7 +82,10 @@ let package = Package(
 
         .executableTarget(
             name: "token-fusion",
-            dependencies: ["TokenFusion", "ModelZoo", "PruningCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "TokenFusion", "ModelZoo", "PruningCore", "ExampleSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "Examples/TokenFusion"
         ),
 
@@ -135,7 +138,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TokenFusionTests",
-            dependencies: ["TokenFusion", "ModelZoo", "PruningCore", "PruningTestSupport"]
+            dependencies: ["TokenFusion", "ModelZoo", "PruningCore", "PruningTestSupport", "token-fusion", "ExampleSupport"]
         ),
         .testTarget(
             name: "ModelZooTests",

@@ -14,8 +14,12 @@ extension TokenFusionConfiguration {
     ///   - tokens: the input tokens `[batch, tokens, width]`.
     ///   - validLengths: the real tokens of each row (right padding), or nil.
     ///   - blocks: the layers, in order.
+    ///   - observer: called after every layer with what it did (``LayerTrace``), or nil.
     /// - Returns: the final tokens with their sizes, padding and sources.
-    public func forward(_ tokens: Tensor, validLengths: [Int]? = nil, through blocks: [some TokenMergingBlock]) -> ReducedTokens {
+    public func forward(
+        _ tokens: Tensor, validLengths: [Int]? = nil, through blocks: [some TokenMergingBlock],
+        observer: ((LayerTrace) -> Void)? = nil
+    ) -> ReducedTokens {
         var state = ReducedTokens(tokens: tokens, validLengths: validLengths, tracksSources: tracksSources)
         let schedule = schedule.values(layerCount: blocks.count)
         let reductions = strategy.reductions(layerCount: blocks.count)
@@ -39,7 +43,9 @@ extension TokenFusionConfiguration {
                     state.reduce(by: plan, using: reduction)
                 }
             }
+            let reduced = state
             state.tokens = block.feedForward(state.tokens)
+            observer?(LayerTrace(layer: layer, reduced: reduced, output: state))
         }
         return state
     }
