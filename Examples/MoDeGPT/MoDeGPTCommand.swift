@@ -71,9 +71,18 @@ struct MoDeGPTCommand: ParsableCommand {
     @Option(help: "Also save each MoDeGPT model into this folder (modegpt-<percent>/).")
     var saveModels: String?
 
+    @Option(help: """
+        Only measure throughput: load every model saved in this folder (by --save-models) and \
+        compare prefill and decoding with the dense model in --throughput-rounds interleaved rounds.
+        """)
+    var throughputOf: String?
+
+    @Option(help: "Interleaved rounds of the --throughput-of measurement.")
+    var throughputRounds: Int = 5
+
     mutating func validate() throws {
         guard threads > 0, calibrationSequences > 0, calibrationLength >= 2, window >= 2, zeroShotItems > 0,
-              prefillLength > 0, decodeTokens > 0, evalTokens >= 0 else {
+              prefillLength > 0, decodeTokens > 0, evalTokens >= 0, throughputRounds > 0 else {
             throw ValidationError("counts and lengths must be positive (--eval-tokens may be 0)")
         }
         _ = try parsedRatios(ratios, name: "--ratios")
@@ -109,6 +118,26 @@ struct MoDeGPTCommand: ParsableCommand {
         let prompt = Array(evaluationIDs.prefix(prefillLength))
         guard prompt.count == prefillLength else {
             throw ValidationError("--prefill-length \(prefillLength) exceeds the \(evaluationIDs.count) evaluation tokens")
+        }
+        if let throughputOf {
+            let folder = URL(fileURLWithPath: throughputOf)
+            let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted().filter {
+                FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).appendingPathComponent("config.json").path)
+            }
+            guard !names.isEmpty else { throw ValidationError("--throughput-of: no saved model (a folder with config.json) in \(folder.path)") }
+            let models = try names.map { name -> (String, LlamaModel) in
+                let model = try LlamaModel.load(from: folder.appendingPathComponent(name))
+                model.eval()
+                return (name, model)
+            }
+            writeLine("throughput: dense and \(models.count) saved models, \(throughputRounds) interleaved rounds, \(threads) thread(s)")
+            let entries = ThroughputComparison.measure(
+                dense: dense, models: models, prompt: prompt, decodeTokens: decodeTokens, rounds: throughputRounds)
+            let table = ThroughputComparison.markdown(entries)
+            writeLine(table)
+            try FileManager.default.createDirectory(at: URL(fileURLWithPath: output), withIntermediateDirectories: true)
+            try table.write(to: URL(fileURLWithPath: output).appendingPathComponent("throughput.md"), atomically: true, encoding: .utf8)
+            return
         }
         writeLine("model: \(modelURL.lastPathComponent), \(dense.configuration.parameterCount) parameters; threads: \(threads)")
         writeLine("evaluation: \(evaluationIDs.count) WikiText-2 test tokens in windows of \(window); "
