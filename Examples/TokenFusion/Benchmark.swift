@@ -73,23 +73,28 @@ enum Benchmark {
         }
     }
 
-    /// Prints the markdown table.
-    static func printTable(runs: [Run], results: [Result], model: BERTEncoder, length: Int) {
+    /// The table rows, the unreduced run first: each run's cosines to the unreduced document
+    /// embeddings, its retrieval scores for `queries` (query `i` owns document `i`), its
+    /// throughput and the speed-ups.
+    ///
+    /// - Parameter queries: the unreduced query embeddings, unit rows `[documents, dimension]`.
+    static func rows(runs: [Run], results: [Result], queries: Tensor, model: BERTEncoder, length: Int) -> [MiniLMRow] {
         let layers = model.layers.count
         let reference = results[0]
         let baseCost = multiplyAdds(tokensIn: Array(repeating: length, count: layers),
                                     tokensOut: Array(repeating: length, count: layers), model: model)
-        print("| method | r | tokens after each layer | mean cos | min cos | passages / CPU-s | speed-up | predicted |")
-        print("|---|---|---|---|---|---|---|---|")
-        for (run, result) in zip(runs, results) {
-            let cosines = (result.embeddings * reference.embeddings).sum(alongAxis: 1).scalars
+        let referenceNearest = RetrievalCheck.nearestDocuments(queries: queries, documents: reference.embeddings, k: 5)
+        return zip(runs, results).map { run, result in
+            let cosines = (result.embeddings * reference.embeddings).sum(alongAxis: 1).scalars.map(Double.init)
             let counts = run.configuration.schedule.tokenCounts(initialTokenCount: length, layerCount: layers, protectedCount: 1)
             let cost = multiplyAdds(tokensIn: [length] + counts.dropLast(), tokensOut: counts, model: model)
-            print(String(format: "| %@ | %d | %@ | %.4f | %.4f | %.2f | %.2f× | %.2f× |", run.method, run.r,
-                         counts.map(String.init).joined(separator: ", "),
-                         cosines.reduce(0, +) / Float(max(cosines.count, 1)), cosines.min() ?? 0,
-                         1 / result.secondsPerPassage, reference.secondsPerPassage / result.secondsPerPassage,
-                         baseCost / cost))
+            let nearest = RetrievalCheck.nearestDocuments(queries: queries, documents: result.embeddings, k: 5)
+            return MiniLMRow(
+                method: run.method, r: run.r, tokensAfterEachLayer: counts,
+                meanCosine: cosines.reduce(0, +) / Double(max(cosines.count, 1)), minimumCosine: cosines.min() ?? 0,
+                retrieval: RetrievalCheck.scores(of: nearest, reference: referenceNearest),
+                passagesPerSecond: 1 / result.secondsPerPassage, speedup: reference.secondsPerPassage / result.secondsPerPassage,
+                predictedSpeedup: baseCost / cost)
         }
     }
 }
