@@ -56,7 +56,7 @@ struct MiniLMCommand: ParsableCommand {
     var norms = false
 
     @Option(help: "Folder for summary.md, results.csv and results.json.")
-    var output: String = "token-fusion-minilm"
+    var output: String = "results/token-fusion-minilm"
 
     mutating func validate() throws {
         guard passages > 0, batchSize > 0, rounds > 0, threads > 0, length >= 4, minimumQueryWords >= 1,

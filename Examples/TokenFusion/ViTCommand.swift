@@ -62,7 +62,7 @@ struct ViTCommand: ParsableCommand {
     var normImages: Int = 512
 
     @Option(help: "Folder for summary.md, results.csv, results.json and accuracy-throughput.svg.")
-    var output: String = "token-fusion-vit"
+    var output: String = "results/token-fusion-vit"
 
     @Option(help: "Random seed of the fine-tuning subset and batch order.")
     var seed: UInt64 = 0
