@@ -29,16 +29,27 @@ public final class LowRankLlamaModel: Module {
     /// A model from `source`'s embeddings, norms and head with the given blocks.
     ///
     /// - Precondition: `layers.count == source.layers.count`.
-    public init(source: LlamaModel, layers: [LowRankLlamaLayer]) {
+    public convenience init(source: LlamaModel, layers: [LowRankLlamaLayer]) {
         precondition(
             layers.count == source.layers.count,
             "LowRankLlamaModel: \(layers.count) blocks for a model of \(source.layers.count)")
         let configuration = source.configuration
-        self.configuration = configuration
-        embedding = Embedding(weight: source.embedding.weight.value)
-        finalNorm = RMSNorm(featureCount: configuration.hiddenSize, epsilon: configuration.rmsNormEpsilon)
+        let finalNorm = RMSNorm(featureCount: configuration.hiddenSize, epsilon: configuration.rmsNormEpsilon)
         finalNorm.weight.value = source.finalNorm.weight.value
-        languageModelHead = source.languageModelHead.map { Linear(weight: $0.weight.value) }
+        self.init(
+            configuration: configuration, embedding: Embedding(weight: source.embedding.weight.value), layers: layers,
+            finalNorm: finalNorm, languageModelHead: source.languageModelHead.map { Linear(weight: $0.weight.value) })
+    }
+
+    /// A model from its parts (used when loading a saved model).
+    init(
+        configuration: LlamaConfiguration, embedding: Embedding, layers: [LowRankLlamaLayer], finalNorm: RMSNorm,
+        languageModelHead: Linear?
+    ) {
+        self.configuration = configuration
+        self.embedding = embedding
+        self.finalNorm = finalNorm
+        self.languageModelHead = languageModelHead
         self.layers = layers
         rotary = RotaryEmbedding(
             frequencies: configuration.rotaryFrequencies, maxPositions: configuration.maxPositions,

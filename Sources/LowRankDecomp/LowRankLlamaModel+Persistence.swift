@@ -1,0 +1,103 @@
+import Foundation
+import ModelZoo
+import PruningCore
+
+extension LowRankLlamaModel {
+    /// The weights file inside a saved model directory.
+    public static let weightsFileName = "model.safetensors"
+    /// The architecture file (``LowRankLlamaArchitecture`` as JSON) inside a saved model
+    /// directory.
+    public static let architectureFileName = "low_rank_config.json"
+    /// The safetensors `__metadata__` key holding the architecture JSON, so that the weights
+    /// file describes itself.
+    public static let architectureMetadataKey = "low_rank_llama_architecture"
+
+    /// The model's structure: its configuration and, per block, the head counts and each
+    /// projection's shape and rank.
+    public var architecture: LowRankLlamaArchitecture { LowRankLlamaArchitecture(of: self) }
+
+    /// Saves the model to `directory` (created if needed): `model.safetensors` holding every
+    /// parameter as F32 under its dotted name from ``namedParameters()`` (for example
+    /// `model.layers.0.self_attn.q_proj.input_factor`), with the ``architecture`` JSON in its
+    /// metadata under ``architectureMetadataKey``, and the same JSON in
+    /// `low_rank_config.json`. Each file is replaced atomically.
+    ///
+    /// - Throws: `FormatError.writeFailed(file:reason:)` or a file-system error.
+    public func save(toDirectory directory: URL) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let json = try architecture.jsonData()
+        try SafeTensors.write(
+            stateDictionary(), metadata: ["format": "pt", Self.architectureMetadataKey: String(decoding: json, as: UTF8.self)],
+            to: directory.appendingPathComponent(Self.weightsFileName))
+        try json.write(to: directory.appendingPathComponent(Self.architectureFileName), options: .atomic)
+    }
+
+    /// Loads a model saved by ``save(toDirectory:)``.
+    ///
+    /// `url` is a saved model directory or its safetensors file. The architecture comes from
+    /// the file's metadata when present (it was written with the weights), else from
+    /// `low_rank_config.json` beside the weights file. The model is rebuilt with exactly that
+    /// structure and every parameter is read strictly: each must be in the file with the
+    /// described shape, and the file may hold no other tensor. Tensors of any safetensors float
+    /// type are converted to `Float`.
+    ///
+    /// - Throws: `FormatError` for a missing or damaged weights file and for a missing tensor
+    ///   (`tensorNotFound`); ``LowRankModelFileError`` for a missing, malformed or inconsistent
+    ///   architecture description, a tensor of the wrong shape, or an unexpected tensor.
+    public static func load(from url: URL) throws -> LowRankLlamaModel {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw FormatError.fileNotFound(file: url.path)
+        }
+        let weightsURL = isDirectory.boolValue ? url.appendingPathComponent(weightsFileName) : url
+        let file = try SafeTensorsFile(contentsOf: weightsURL)
+        let architecture: LowRankLlamaArchitecture
+        if let json = file.metadata[architectureMetadataKey] {
+            architecture = try LowRankLlamaArchitecture.decode(Data(json.utf8), source: file.path + " (metadata)")
+        } else {
+            let descriptionURL = weightsURL.deletingLastPathComponent().appendingPathComponent(architectureFileName)
+            guard let data = try? Data(contentsOf: descriptionURL) else {
+                throw LowRankModelFileError.missingDescription(file: file.path, descriptionFile: descriptionURL.path)
+            }
+            architecture = try LowRankLlamaArchitecture.decode(data, source: descriptionURL.path)
+        }
+        let model = LowRankLlamaModel(placeholdersFor: architecture)
+        var expected = Set<String>()
+        for (name, parameter) in model.namedParameters() {
+            expected.insert(name)
+            guard let shape = file.shape(of: name) else { throw FormatError.tensorNotFound(file: file.path, tensor: name) }
+            guard shape == parameter.shape else {
+                throw LowRankModelFileError.shapeMismatch(file: file.path, tensor: name, expected: parameter.shape, found: shape)
+            }
+            parameter.value = try file.tensor(named: name)
+        }
+        if let extra = file.names.sorted().first(where: { !expected.contains($0) }) {
+            throw LowRankModelFileError.unexpectedTensor(file: file.path, tensor: extra)
+        }
+        return model
+    }
+
+    /// A model of `architecture` (already validated) whose parameters are zero, to be filled
+    /// by name.
+    private convenience init(placeholdersFor architecture: LowRankLlamaArchitecture) {
+        let configuration = architecture.configuration
+        let (hidden, epsilon) = (configuration.hiddenSize, configuration.rmsNormEpsilon)
+        func projection(_ name: String, of layer: LowRankLlamaArchitecture.Layer) -> LowRankLinear {
+            let p = layer.projections[name]!
+            guard let rank = p.rank else { return LowRankLinear(weight: .zeros([p.outputCount, p.inputCount])) }
+            return LowRankLinear(outputFactor: .zeros([p.outputCount, rank]), inputFactor: .zeros([rank, p.inputCount]))
+        }
+        let layers = architecture.layers.map { layer in
+            let p = LowRankLlamaArchitecture.projectionNames.map { projection($0, of: layer) }
+            return LowRankLlamaLayer(
+                query: p[0], key: p[1], value: p[2], output: p[3], gate: p[4], up: p[5], down: p[6],
+                inputNorm: RMSNorm(featureCount: hidden, epsilon: epsilon),
+                postAttentionNorm: RMSNorm(featureCount: hidden, epsilon: epsilon),
+                headCount: layer.headCount, keyValueHeadCount: layer.keyValueHeadCount)
+        }
+        self.init(
+            configuration: configuration, embedding: Embedding(weight: .zeros([configuration.vocabularySize, hidden])),
+            layers: layers, finalNorm: RMSNorm(featureCount: hidden, epsilon: epsilon),
+            languageModelHead: configuration.tiedEmbeddings ? nil : Linear(weight: .zeros([configuration.vocabularySize, hidden])))
+    }
+}
