@@ -68,7 +68,10 @@ struct MoDeGPTCommand: ParsableCommand {
     @Option(help: "Folder for the result files.")
     var output: String = "results/modegpt"
 
-    @Option(help: "Also save each MoDeGPT model into this folder (modegpt-<percent>/).")
+    @Option(help: """
+        Also save each MoDeGPT model (modegpt-<percent>/) and each activation-aware SVD model \
+        (whitened-svd-<percent>/, a low-rank model not read by --throughput-of) into this folder.
+        """)
     var saveModels: String?
 
     @Option(help: """
@@ -222,7 +225,15 @@ struct MoDeGPTCommand: ParsableCommand {
             let results = try TruncatedSVDCompression.compress(
                 dense, calibration: calibration,
                 variants: ratioList.map { TruncatedSVDCompression(compressionRatio: $0, weighting: weighting) })
-            for (compressed, report) in results { try evaluate(compressed, method: name, report: report) }
+            for (compressed, report) in results {
+                if let saveModels, weighting == .activationAware {
+                    let folder = URL(fileURLWithPath: saveModels)
+                        .appendingPathComponent("whitened-svd-\(Int((100 * report.targetCompressionRatio).rounded()))")
+                    try compressed.save(toDirectory: folder)
+                    writeLine("  saved \(folder.path)")
+                }
+                try evaluate(compressed, method: name, report: report)
+            }
         }
 
         if chosen.contains("magnitude") {
