@@ -208,6 +208,12 @@ struct MoDeGPTCommand: ParsableCommand {
             writeLine("MoDeGPT: \(variants.count) variants from one calibration pass")
             let results = try MoDeGPT.compress(
                 dense, calibration: calibration, variants: variants.map(\.1), progress: progress("MoDeGPT calibration"))
+            if let report = results.first?.1 {
+                writeLine(String(
+                    format: "  calibration %.0f s for all variants; peak resident memory %.2f GiB (%.2f GiB at the start)",
+                    report.calibrationSeconds, Double(report.peakResidentBytes) / 1_073_741_824,
+                    Double(report.residentBytesAtStart ?? 0) / 1_073_741_824))
+            }
             for ((name, _), (compressed, report)) in zip(variants, results) {
                 if let saveModels, name == "MoDeGPT" {
                     let folder = URL(fileURLWithPath: saveModels)
