@@ -61,43 +61,59 @@ extension LowRankLlamaModel {
             }
             architecture = try LowRankLlamaArchitecture.decode(data, source: descriptionURL.path)
         }
-        let model = LowRankLlamaModel(placeholdersFor: architecture)
-        var expected = Set<String>()
-        for (name, parameter) in model.namedParameters() {
-            expected.insert(name)
-            guard let shape = file.shape(of: name) else { throw FormatError.tensorNotFound(file: file.path, tensor: name) }
-            guard shape == parameter.shape else {
-                throw LowRankModelFileError.shapeMismatch(file: file.path, tensor: name, expected: parameter.shape, found: shape)
+        var read = Set<String>()
+        func tensor(_ name: String, _ shape: [Int]) throws -> Tensor {
+            guard let found = file.shape(of: name) else { throw FormatError.tensorNotFound(file: file.path, tensor: name) }
+            guard found == shape else {
+                throw LowRankModelFileError.shapeMismatch(file: file.path, tensor: name, expected: shape, found: found)
             }
-            parameter.value = try file.tensor(named: name)
+            read.insert(name)
+            return try file.tensor(named: name)
         }
-        if let extra = file.names.sorted().first(where: { !expected.contains($0) }) {
+        let model = try LowRankLlamaModel(architecture: architecture, reading: tensor)
+        precondition(
+            Set(model.namedParameters().map(\.0)) == read,
+            "LowRankLlamaModel.load: the names read differ from the model's parameter names")
+        if let extra = file.names.sorted().first(where: { !read.contains($0) }) {
             throw LowRankModelFileError.unexpectedTensor(file: file.path, tensor: extra)
         }
         return model
     }
 
-    /// A model of `architecture` (already validated) whose parameters are zero, to be filled
-    /// by name.
-    private convenience init(placeholdersFor architecture: LowRankLlamaArchitecture) {
+    /// A model of `architecture` (already validated) whose parameters come from
+    /// `tensor(name, shape)`, called once per parameter with its state-dictionary name.
+    private convenience init(
+        architecture: LowRankLlamaArchitecture, reading tensor: (String, [Int]) throws -> Tensor
+    ) throws {
         let configuration = architecture.configuration
         let (hidden, epsilon) = (configuration.hiddenSize, configuration.rmsNormEpsilon)
-        func projection(_ name: String, of layer: LowRankLlamaArchitecture.Layer) -> LowRankLinear {
-            let p = layer.projections[name]!
-            guard let rank = p.rank else { return LowRankLinear(weight: .zeros([p.outputCount, p.inputCount])) }
-            return LowRankLinear(outputFactor: .zeros([p.outputCount, rank]), inputFactor: .zeros([rank, p.inputCount]))
+        func norm(_ name: String) throws -> RMSNorm {
+            let norm = RMSNorm(featureCount: hidden, epsilon: epsilon)
+            norm.weight.value = try tensor(name + ".weight", [hidden])
+            return norm
         }
-        let layers = architecture.layers.map { layer in
-            let p = LowRankLlamaArchitecture.projectionNames.map { projection($0, of: layer) }
+        let layers = try architecture.layers.enumerated().map { index, layer in
+            let prefix = "model.layers.\(index)."
+            let p = try LowRankLlamaArchitecture.projectionNames.map { name -> LowRankLinear in
+                let projection = layer.projections[name]!
+                let (rows, columns) = (projection.outputCount, projection.inputCount)
+                guard let rank = projection.rank else {
+                    return LowRankLinear(weight: try tensor(prefix + name + ".weight", [rows, columns]))
+                }
+                return LowRankLinear(
+                    outputFactor: try tensor(prefix + name + ".output_factor", [rows, rank]),
+                    inputFactor: try tensor(prefix + name + ".input_factor", [rank, columns]))
+            }
             return LowRankLlamaLayer(
                 query: p[0], key: p[1], value: p[2], output: p[3], gate: p[4], up: p[5], down: p[6],
-                inputNorm: RMSNorm(featureCount: hidden, epsilon: epsilon),
-                postAttentionNorm: RMSNorm(featureCount: hidden, epsilon: epsilon),
+                inputNorm: try norm(prefix + "input_layernorm"), postAttentionNorm: try norm(prefix + "post_attention_layernorm"),
                 headCount: layer.headCount, keyValueHeadCount: layer.keyValueHeadCount)
         }
+        let vocabulary = configuration.vocabularySize
         self.init(
-            configuration: configuration, embedding: Embedding(weight: .zeros([configuration.vocabularySize, hidden])),
-            layers: layers, finalNorm: RMSNorm(featureCount: hidden, epsilon: epsilon),
-            languageModelHead: configuration.tiedEmbeddings ? nil : Linear(weight: .zeros([configuration.vocabularySize, hidden])))
+            configuration: configuration, embedding: Embedding(weight: try tensor("model.embed_tokens.weight", [vocabulary, hidden])),
+            layers: layers, finalNorm: try norm("model.norm"),
+            languageModelHead: configuration.tiedEmbeddings
+                ? nil : Linear(weight: try tensor("lm_head.weight", [vocabulary, hidden])))
     }
 }
