@@ -24,8 +24,7 @@ enum ResultWriter {
     /// Writes all files into `folder` (created if needed); returns their URLs.
     @discardableResult
     static func write(_ result: ExperimentResult, to folder: URL) throws -> [URL] {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        var written: [(String, String)] = [
+        var written: [(name: String, text: String)] = [
             (File.table, markdownTable(result)),
             (File.curves, curvesCSV(result)),
             (File.runs, runsCSV(result)),
@@ -35,11 +34,7 @@ enum ResultWriter {
             written.append((File.plot(environment), plot(result, environment, againstSteps: false).render()))
             written.append((File.stepsPlot(environment), plot(result, environment, againstSteps: true).render()))
         }
-        return try written.map { name, text in
-            let url = folder.appendingPathComponent(name)
-            try text.write(to: url, atomically: true, encoding: .utf8)
-            return url
-        }
+        return try ResultFiles.write(written, to: folder)
     }
 
     // MARK: Markdown
@@ -148,9 +143,7 @@ enum ResultWriter {
                 .init(environment: $0.environment.rawValue, algorithm: $0.algorithm.displayName, seed: $0.seed,
                       seconds: $0.seconds, iterations: $0.curve.points.count, sampled: $0.sampled)
             })
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return String(decoding: try encoder.encode(document), as: UTF8.self) + "\n"
+        return try ResultFiles.json(document)
     }
 
     // MARK: SVG

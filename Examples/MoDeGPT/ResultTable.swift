@@ -116,20 +116,13 @@ enum ResultTable {
     /// (each atomically); returns their URLs.
     @discardableResult
     static func write(_ rows: [ResultRow], settings: RunSettings, to folder: URL) throws -> [URL] {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         struct Document: Codable { var settings: RunSettings; var rows: [ResultRow] }
-        let json = String(decoding: try encoder.encode(Document(settings: settings, rows: rows)), as: UTF8.self)
         let files = [
             ("summary.md", markdown(rows) + "\n" + pivot(rows)), ("results.csv", csv(rows)),
-            ("results.json", json + "\n"), ("perplexity.svg", plot(rows).render()),
+            ("results.json", try ResultFiles.json(Document(settings: settings, rows: rows))),
+            ("perplexity.svg", plot(rows).render()),
         ]
-        return try files.map { name, text in
-            let url = folder.appendingPathComponent(name)
-            try text.write(to: url, atomically: true, encoding: .utf8)
-            return url
-        }
+        return try ResultFiles.write(files, to: folder)
     }
 
     static func percent(_ value: Double) -> String { String(format: "%.1f %%", 100 * value) }

@@ -1,3 +1,4 @@
+import ExampleSupport
 import Foundation
 
 /// One row of the all-MiniLM-L6-v2 table.
@@ -75,15 +76,8 @@ enum MiniLMReport {
     static func write(
         _ rows: [MiniLMRow], settings: MiniLMSettings, normCheck: NormCheck?, summary: String, to folder: URL
     ) throws -> [URL] {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         struct Document: Codable { var settings: MiniLMSettings; var rows: [MiniLMRow]; var normCheck: NormCheck? }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let json = String(decoding: try encoder.encode(Document(settings: settings, rows: rows, normCheck: normCheck)), as: UTF8.self)
-        return try [("summary.md", summary), ("results.csv", csv(rows)), ("results.json", json + "\n")].map { name, text in
-            let url = folder.appendingPathComponent(name)
-            try text.write(to: url, atomically: true, encoding: .utf8)
-            return url
-        }
+        let json = try ResultFiles.json(Document(settings: settings, rows: rows, normCheck: normCheck))
+        return try ResultFiles.write([("summary.md", summary), ("results.csv", csv(rows)), ("results.json", json)], to: folder)
     }
 }

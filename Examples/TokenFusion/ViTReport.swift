@@ -89,19 +89,12 @@ enum ViTReport {
     static func write(
         _ rows: [ViTRow], settings: ViTSettings, normCheck: NormCheck?, summary: String, to folder: URL
     ) throws -> [URL] {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         struct Document: Codable { var settings: ViTSettings; var rows: [ViTRow]; var normCheck: NormCheck? }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let json = String(decoding: try encoder.encode(Document(settings: settings, rows: rows, normCheck: normCheck)), as: UTF8.self)
+        let json = try ResultFiles.json(Document(settings: settings, rows: rows, normCheck: normCheck))
         let files = [
-            ("summary.md", summary), ("results.csv", csv(rows)), ("results.json", json + "\n"),
+            ("summary.md", summary), ("results.csv", csv(rows)), ("results.json", json),
             ("accuracy-throughput.svg", plot(rows, title: "Fashion-MNIST ViT: accuracy against throughput").render()),
         ]
-        return try files.map { name, text in
-            let url = folder.appendingPathComponent(name)
-            try text.write(to: url, atomically: true, encoding: .utf8)
-            return url
-        }
+        return try ResultFiles.write(files, to: folder)
     }
 }
