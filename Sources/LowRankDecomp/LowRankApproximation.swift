@@ -26,16 +26,42 @@ public enum LowRankApproximation {
         precondition(
             rank >= 1 && rank <= Swift.min(weight.rows, weight.columns),
             "LowRankApproximation: rank \(rank) is outside 1...\(Swift.min(weight.rows, weight.columns)) for \(weight.shape)")
-        var target = weight
         if let correlation {
             precondition(
                 correlation.shape == [weight.columns, weight.columns],
                 "LowRankApproximation: correlation \(correlation.shape) does not match weight \(weight.shape)")
-            target = weight.matmul(try LinearAlgebra.symmetricSquareRoot(correlation))
         }
-        let (u, s, _) = try LinearAlgebra.svd(target)
+        let root = try correlation.map { c throws(LinearAlgebraError) in try LinearAlgebra.symmetricSquareRoot(c) }
+        let (vectors, values) = try spectrum(of: weight, correlationRoot: root)
+        let (b, a) = factors(of: weight, leftSingularVectors: vectors, rank: rank)
+        return (b, a, values)
+    }
+
+    /// The left singular vectors and the singular values of `W C^{1/2}` (of `W` when `root` is
+    /// nil): the part of ``factors(of:correlation:rank:)`` that does not depend on the rank, so
+    /// that several ranks of one matrix share one SVD.
+    ///
+    /// - Parameters:
+    ///   - weight: `W`, `[out, in]`.
+    ///   - root: `C^{1/2}`, `[in, in]`, or nil.
+    /// - Throws: ``LinearAlgebraError`` from the SVD.
+    public static func spectrum(
+        of weight: Matrix64, correlationRoot root: Matrix64?
+    ) throws(LinearAlgebraError) -> (leftSingularVectors: Matrix64, singularValues: [Double]) {
+        let (u, s, _) = try LinearAlgebra.svd(root.map { weight.matmul($0) } ?? weight)
+        return (u, s)
+    }
+
+    /// The factors `B = U_r` and `A = U_rᵀ W` of the rank-`rank` approximation, from the left
+    /// singular vectors `U` that ``spectrum(of:correlationRoot:)`` gives for `weight`.
+    public static func factors(
+        of weight: Matrix64, leftSingularVectors u: Matrix64, rank: Int
+    ) -> (outputFactor: Matrix64, inputFactor: Matrix64) {
+        precondition(
+            u.rows == weight.rows && rank >= 1 && rank <= Swift.min(u.columns, weight.columns),
+            "LowRankApproximation: rank \(rank) and singular vectors \(u.shape) do not fit weight \(weight.shape)")
         let basis = u.columns(0..<rank)
-        return (basis, basis.matmul(weight, transposingSelf: true), s)
+        return (basis, basis.matmul(weight, transposingSelf: true))
     }
 
     /// The largest rank whose two factors hold at most `fraction` of the dense parameters of an

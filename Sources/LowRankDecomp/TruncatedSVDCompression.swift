@@ -102,11 +102,11 @@ public struct TruncatedSVDCompression: Sendable {
                     calibrationTime += clock.now - begin
                     correlations = statistics
                 }
-                var means: [LayerCorrelations.Kind: Matrix64] = [:]
+                var spectra = LayerSpectra()
                 for (variant, compressor) in variants.enumerated() {
                     let begin = clock.now
                     layers[variant].append(
-                        try compressor.factorize(layer, correlations: correlations, means: &means, hiddenSize: source.hiddenSize))
+                        try compressor.factorize(layer, correlations: correlations, spectra: &spectra, hiddenSize: source.hiddenSize))
                     decompositionTimes[variant] += clock.now - begin
                 }
             }
@@ -149,7 +149,7 @@ public struct TruncatedSVDCompression: Sendable {
     /// The factorized block of `layer`.
     private func factorize(
         _ layer: LlamaDecoderLayer, correlations: LayerCorrelations?,
-        means: inout [LayerCorrelations.Kind: Matrix64], hiddenSize: Int
+        spectra: inout LayerSpectra, hiddenSize: Int
     ) throws(MoDeGPTError) -> LowRankLlamaLayer {
         let attention = layer.attention
         let mlp = layer.mlp
@@ -162,7 +162,7 @@ public struct TruncatedSVDCompression: Sendable {
         let block = projectionCount + 2 * hiddenSize
         let keep = 1 - Swift.min(1, compressionRatio * Double(block) / Double(projectionCount))
         var factorized: [LowRankLinear] = []
-        for (linear, kind) in projections {
+        for (index, (linear, kind)) in projections.enumerated() {
             let weight = linear.weight.value
             guard compressionRatio > 0,
                   let rank = LowRankApproximation.rank(keeping: keep, rows: weight.shape[0], columns: weight.shape[1])
@@ -170,17 +170,25 @@ public struct TruncatedSVDCompression: Sendable {
                 factorized.append(LowRankLinear(weight: weight))
                 continue
             }
-            var correlation: Matrix64?
-            if let correlations {
-                if means[kind] == nil { means[kind] = correlations.mean(kind)[0] }
-                correlation = means[kind]
-            }
+            let dense = Matrix64(weight)
             do {
-                let (b, a, _) = try LowRankApproximation.factors(of: Matrix64(weight), correlation: correlation, rank: rank)
-                factorized.append(LowRankLinear(outputFactor: Tensor(b), inputFactor: Tensor(a)))
+                if spectra.leftSingularVectors[index] == nil {
+                    var root: Matrix64?
+                    if let correlations {
+                        if spectra.roots[kind] == nil {
+                            spectra.roots[kind] = try LinearAlgebra.symmetricSquareRoot(correlations.mean(kind)[0])
+                        }
+                        root = spectra.roots[kind]
+                    }
+                    spectra.leftSingularVectors[index] = try LowRankApproximation.spectrum(
+                        of: dense, correlationRoot: root).leftSingularVectors
+                }
             } catch {
                 throw .decompositionFailed(layer: layer.index, module: "truncated SVD", underlying: error)
             }
+            let (b, a) = LowRankApproximation.factors(
+                of: dense, leftSingularVectors: spectra.leftSingularVectors[index]!, rank: rank)
+            factorized.append(LowRankLinear(outputFactor: Tensor(b), inputFactor: Tensor(a)))
         }
         func norm(_ source: RMSNorm) -> RMSNorm {
             let copy = RMSNorm(featureCount: source.featureCount, epsilon: source.epsilon)
@@ -193,4 +201,14 @@ public struct TruncatedSVDCompression: Sendable {
             postAttentionNorm: norm(layer.postAttentionNorm), headCount: attention.headCount,
             keyValueHeadCount: attention.keyValueHeadCount)
     }
+}
+
+/// The rank-independent factorizations of one layer, shared by every variant of a sweep: the
+/// square root of each input correlation and the left singular vectors of each (whitened)
+/// projection.
+struct LayerSpectra {
+    /// `C^{1/2}` by correlation kind.
+    var roots: [LayerCorrelations.Kind: Matrix64] = [:]
+    /// The left singular vectors by projection index (q, k, v, o, gate, up, down).
+    var leftSingularVectors: [Int: Matrix64] = [:]
 }
