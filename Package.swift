@@ -28,9 +28,13 @@ let package = Package(
         ),
 
         // MARK: Core
+        // Vectorized kernels built for several instruction sets and chosen at run time.
+        .target(
+            name: "CPruningKernels"
+        ),
         .target(
             name: "PruningCore",
-            dependencies: ["COpenBLAS", "CZlib"]
+            dependencies: ["COpenBLAS", "CZlib", "CPruningKernels"]
         ),
 
         // MARK: Models

@@ -1,16 +1,24 @@
+import CPruningKernels
 import Foundation
 
-/// A scalar binary function applied elementwise by ``Tensor``'s broadcasting kernel.
+/// A scalar binary function applied elementwise by ``Tensor``'s broadcasting kernel; kernels
+/// with a vectorized counterpart in `CPruningKernels` name it in `simdOperation`.
 protocol BinaryKernel {
     static func apply(_ a: Float, _ b: Float) -> Float
+    static var simdOperation: PKBinaryOp? { get }
 }
 
-/// A scalar unary function applied elementwise; kernels with a vectorized form override
-/// `apply16`.
+extension BinaryKernel {
+    static var simdOperation: PKBinaryOp? { nil }
+}
+
+/// A scalar unary function applied elementwise; kernels with a vectorized counterpart in
+/// `CPruningKernels` name it in `simdOperation`, others may override `apply16`.
 protocol UnaryKernel {
     static func apply(_ x: Float) -> Float
     static func apply16(_ x: SIMD16<Float>) -> SIMD16<Float>
     static var isVectorized: Bool { get }
+    static var simdOperation: PKUnaryOp? { get }
 }
 
 extension UnaryKernel {
@@ -20,6 +28,7 @@ extension UnaryKernel {
         return result
     }
     static var isVectorized: Bool { false }
+    static var simdOperation: PKUnaryOp? { nil }
 }
 
 enum Kernels {
@@ -49,6 +58,13 @@ enum Kernels {
     static func unary<K: UnaryKernel>(
         _: K.Type, _ a: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ count: Int
     ) {
+        if let operation = K.simdOperation {
+            let kernel = SIMDKernels.active.unary!
+            parallelFor(count) { range in
+                kernel(Int32(operation.rawValue), a + range.lowerBound, out + range.lowerBound, range.count)
+            }
+            return
+        }
         parallelFor(count) { range in
             var i = range.lowerBound
             if K.isVectorized && VectorMath.isEnabled {
@@ -74,6 +90,23 @@ enum Kernels {
         let pa = UnsafePointer(a.storage.pointer)
         let pb = UnsafePointer(b.storage.pointer)
         let total = Tensor.elementCount(of: outShape)
+        if let operation = K.simdOperation {
+            let op = Int32(operation.rawValue)
+            let kernel = SIMDKernels.active.binary!
+            if a.count == total && (b.count == total || b.count == 1) {
+                let sb = b.count == total ? 1 : 0
+                parallelFor(total) { range in
+                    kernel(op, pa + range.lowerBound, 1, pb + sb * range.lowerBound, sb, out + range.lowerBound, range.count)
+                }
+                return
+            }
+            if a.count == 1 && b.count == total {
+                parallelFor(total) { range in
+                    kernel(op, pa, 0, pb + range.lowerBound, 1, out + range.lowerBound, range.count)
+                }
+                return
+            }
+        }
         if a.shape == b.shape && a.count == total {
             parallelFor(total) { range in
                 for i in range { out[i] = K.apply(pa[i], pb[i]) }
@@ -126,6 +159,9 @@ enum Kernels {
                 let x = pa + offA
                 let y = pb + offB
                 switch (sa, sb) {
+                case (1, 1) where K.simdOperation != nil, (1, 0) where K.simdOperation != nil,
+                    (0, 1) where K.simdOperation != nil:
+                    SIMDKernels.active.binary!(Int32(K.simdOperation!.rawValue), x, sa, y, sb, o, inner)
                 case (1, 1): for i in 0..<inner { o[i] = K.apply(x[i], y[i]) }
                 case (1, 0):
                     let s = y[0]
@@ -175,24 +211,30 @@ enum FirstOperandKernel: BinaryKernel {
     @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a }
 }
 enum AddKernel: BinaryKernel {
+    static var simdOperation: PKBinaryOp? { PKBinaryAdd }
     @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a + b }
 }
 enum SubtractKernel: BinaryKernel {
+    static var simdOperation: PKBinaryOp? { PKBinarySubtract }
     @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a - b }
 }
 enum MultiplyKernel: BinaryKernel {
+    static var simdOperation: PKBinaryOp? { PKBinaryMultiply }
     @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a * b }
 }
 enum DivideKernel: BinaryKernel {
+    static var simdOperation: PKBinaryOp? { PKBinaryDivide }
     @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a / b }
 }
 enum PowerKernel: BinaryKernel {
     @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { Foundation.pow(a, b) }
 }
 enum MaximumKernel: BinaryKernel {
+    static var simdOperation: PKBinaryOp? { PKBinaryMaximum }
     @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a >= b ? a : b }
 }
 enum MinimumKernel: BinaryKernel {
+    static var simdOperation: PKBinaryOp? { PKBinaryMinimum }
     @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a <= b ? a : b }
 }
 enum EqualKernel: BinaryKernel {

@@ -80,18 +80,24 @@ enum Im2Col {
     }
 
     /// Adds a columns block back into one image and one group (the adjoint of ``unfold``):
-    /// each entry is added to the input element it was read from; padding entries are dropped.
+    /// each entry is added to the input element it was read from; padding entries are dropped
+    /// (and may be overwritten with zeros: the block is scratch space).
     ///
     /// - Parameters:
     ///   - taps: the valid ranges of `g`'s kernel taps.
     ///   - columns: the block's first entry; rows are `ld` apart.
     ///   - image: the group's first input channel, `[inPerGroup, inHeight, inWidth]`, accumulated into.
     static func fold(
-        _ g: ConvolutionGeometry, taps: KernelTaps, columns: UnsafePointer<Float>, leadingDimension ld: Int,
+        _ g: ConvolutionGeometry, taps: KernelTaps, columns: UnsafeMutablePointer<Float>, leadingDimension ld: Int,
         into image: UnsafeMutablePointer<Float>
     ) {
         let (outW, inW) = (g.outWidth, g.inWidth)
         let (strideH, strideW) = (g.strideHeight, g.strideWidth)
+        // As in `unfold`: with stride 1 and "same" width a tap's valid entries form one
+        // contiguous run of the input once its padding columns are cleared (they then add zero
+        // to the neighbouring row's elements they alias), so each tap is one vectorized add.
+        let contiguous = strideH == 1 && strideW == 1 && inW == outW
+        let accumulate = SIMDKernels.active.accumulate!
         var row = columns
         for c in 0..<g.inPerGroup {
             let plane = image + c * g.inArea
@@ -102,6 +108,24 @@ enum Im2Col {
                     let (offsetW, lower, upper) = (
                         taps.columnOffsets[kw], taps.columns[kw].lowerBound, taps.columns[kw].upperBound)
                     if lower >= upper { continue }
+                    if contiguous {
+                        let (top, bottom) = (rows.lowerBound, rows.upperBound)
+                        if top >= bottom { continue }
+                        if lower > 0 || upper < outW {
+                            for oh in top..<bottom {
+                                let entries = row + oh * outW
+                                for ow in 0..<lower { entries[ow] = 0 }
+                                for ow in upper..<outW { entries[ow] = 0 }
+                            }
+                        }
+                        let start = (top + offsetH) * inW + offsetW
+                        let skipped = Swift.max(0, -start)
+                        let end = Swift.min((bottom - top) * outW, g.inArea - start)
+                        if skipped < end {
+                            accumulate(plane + (start + skipped), row + top * outW + skipped, end - skipped)
+                        }
+                        continue
+                    }
                     for oh in rows {
                         let src = row + oh * outW
                         let base = (oh * strideH + offsetH) * inW + offsetW

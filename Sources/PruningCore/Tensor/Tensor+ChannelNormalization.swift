@@ -83,12 +83,13 @@ extension Tensor {
             shift[c] = (bias.map { $0.storage.pointer[c] } ?? 0) - mean.storage.pointer[c] * scale[c]
         }
         let x = UnsafePointer(storage.pointer)
+        let affine = SIMDKernels.active.affine!
         let out = Tensor(shape: shape) { o in
+            let op = o.baseAddress!
             for n in 0..<grouping.batch {
                 for c in 0..<channels {
                     let base = (n * channels + c) * spatial
-                    let (a, b) = (scale[c], shift[c])
-                    for s in 0..<spatial { o[base + s] = x[base + s] * a + b }
+                    affine(x + base, op + base, spatial, scale[c], shift[c], 0)
                 }
             }
         }
@@ -146,6 +147,10 @@ extension Tensor {
     /// Normalizes each group of `grouping` with its own statistics and applies the per-channel
     /// affine map; returns the output (recorded for differentiation) and, per group, the mean,
     /// the biased variance and the reciprocal standard deviation.
+    ///
+    /// Two passes over the data: one for the statistics (each segment's sum and squared
+    /// deviations from its own mean, merged across segments in double precision with Chan's
+    /// formula), one for `x·scale + shift`; both run the vectorized kernels of ``KernelLevel``.
     private func groupNormalized(
         _ grouping: ChannelGrouping, weight: Tensor?, bias: Tensor?, epsilon: Float
     ) -> (output: Tensor, statistics: [Float]) {
@@ -153,6 +158,8 @@ extension Tensor {
         let w = weight.map { UnsafePointer($0.storage.pointer) }
         let b = bias.map { UnsafePointer($0.storage.pointer) }
         let spatial = grouping.spatial
+        let kernels = SIMDKernels.active
+        let (moments, affine) = (kernels.moments!, kernels.affine!)
         var statistics = [Float](repeating: 0, count: 3 * grouping.groupCount)
         let grain = Swift.max(1, 16384 / Swift.max(grouping.groupSize, 1))
         let out = statistics.withUnsafeMutableBufferPointer { stats in
@@ -161,34 +168,30 @@ extension Tensor {
                 let op = o.baseAddress!
                 Kernels.parallelFor(grouping.groupCount, minimumPerThread: grain) { range in
                     for group in range {
-                        var total: Double = 0
+                        var (count, mean, squares) = (0.0, 0.0, 0.0)
                         for k in 0..<grouping.segmentsPerGroup {
                             let base = grouping.segment(k, ofGroup: group).base
-                            var partial: Float = 0
-                            for s in 0..<spatial { partial += x[base + s] }
-                            total += Double(partial)
+                            var (segmentSum, segmentSquares) = (0.0, 0.0)
+                            moments(x + base, spatial, &segmentSum, &segmentSquares)
+                            let n = Double(spatial)
+                            let segmentMean = segmentSum / n
+                            let merged = count + n
+                            let delta = segmentMean - mean
+                            mean += delta * n / merged
+                            squares += segmentSquares + delta * delta * count * n / merged
+                            count = merged
                         }
-                        let mean = Float(total / Double(grouping.groupSize))
-                        var squares: Double = 0
-                        for k in 0..<grouping.segmentsPerGroup {
-                            let base = grouping.segment(k, ofGroup: group).base
-                            var partial: Float = 0
-                            for s in 0..<spatial {
-                                let d = x[base + s] - mean
-                                partial += d * d
-                            }
-                            squares += Double(partial)
-                        }
-                        let variance = Float(squares / Double(grouping.groupSize))
+                        let variance = Float(Swift.max(0, squares / Swift.max(count, 1)))
+                        let groupMean = Float(mean)
                         let rstd = 1 / (variance + epsilon).squareRoot()
-                        sp[3 * group] = mean
+                        sp[3 * group] = groupMean
                         sp[3 * group + 1] = variance
                         sp[3 * group + 2] = rstd
                         for k in 0..<grouping.segmentsPerGroup {
                             let (base, channel) = grouping.segment(k, ofGroup: group)
                             let scale = rstd * (w?[channel] ?? 1)
-                            let shift = (b?[channel] ?? 0) - mean * scale
-                            for s in 0..<spatial { op[base + s] = x[base + s] * scale + shift }
+                            let shift = (b?[channel] ?? 0) - groupMean * scale
+                            affine(x + base, op + base, spatial, scale, shift, 0)
                         }
                     }
                 }
@@ -215,7 +218,9 @@ extension Tensor {
     ///
     /// With `x̂ = (x − μ)·r` and `d = g·weight[c]`, the input gradient within a group of `m`
     /// values is `r · (d − Σd/m − x̂ · Σ(d·x̂)/m)`; the weight gradient of a channel sums `g·x̂`
-    /// and the bias gradient sums `g` over its values.
+    /// and the bias gradient sums `g` over its values. One pass collects `Σg` and `Σg·(x − μ)`
+    /// per segment (which give both the group sums and the per-channel affine gradients), a
+    /// second writes the input gradient.
     private static func groupNormalizedGradients(
         _ grouping: ChannelGrouping, input: Tensor, gradient: Tensor, statistics: [Float],
         weight: Tensor?, needsAffine: Bool
@@ -225,37 +230,41 @@ extension Tensor {
         let w = weight.map { UnsafePointer($0.storage.pointer) }
         let spatial = grouping.spatial
         let size = Float(grouping.groupSize)
+        let kernels = SIMDKernels.active
+        let (gradientSums, combine) = (kernels.gradientSums!, kernels.combine!)
+        let segments = grouping.groupCount * grouping.segmentsPerGroup
+        // Per segment: Σg and Σg·(x − μ) (times rstd once the group is known: Σg·x̂).
+        var segmentSums = [Double](repeating: 0, count: 2 * segments)
         let dx = statistics.withUnsafeBufferPointer { stats in
-            let sp = stats.baseAddress!
-            return Tensor(shape: input.shape) { o in
-                let op = o.baseAddress!
-                Kernels.parallelFor(grouping.groupCount, minimumPerThread: Swift.max(1, 8192 / Swift.max(grouping.groupSize, 1))) { range in
-                    for group in range {
-                        let mean = sp[3 * group]
-                        let rstd = sp[3 * group + 2]
-                        var sumD: Double = 0
-                        var sumDX: Double = 0
-                        for k in 0..<grouping.segmentsPerGroup {
-                            let (base, channel) = grouping.segment(k, ofGroup: group)
-                            let scale = w?[channel] ?? 1
-                            var a: Float = 0
-                            var b: Float = 0
-                            for s in 0..<spatial {
-                                let d = g[base + s] * scale
-                                a += d
-                                b += d * (x[base + s] - mean)
+            segmentSums.withUnsafeMutableBufferPointer { sums in
+                let sp = stats.baseAddress!
+                let ss = sums.baseAddress!
+                return Tensor(shape: input.shape) { o in
+                    let op = o.baseAddress!
+                    Kernels.parallelFor(grouping.groupCount, minimumPerThread: Swift.max(1, 8192 / Swift.max(grouping.groupSize, 1))) { range in
+                        for group in range {
+                            let mean = sp[3 * group]
+                            let rstd = sp[3 * group + 2]
+                            var sumD: Double = 0
+                            var sumDX: Double = 0
+                            for k in 0..<grouping.segmentsPerGroup {
+                                let (base, channel) = grouping.segment(k, ofGroup: group)
+                                let scale = Double(w?[channel] ?? 1)
+                                var (sumG, sumGX) = (0.0, 0.0)
+                                gradientSums(g + base, x + base, spatial, mean, &sumG, &sumGX)
+                                let index = 2 * (group * grouping.segmentsPerGroup + k)
+                                ss[index] = sumG
+                                ss[index + 1] = sumGX * Double(rstd)
+                                sumD += scale * sumG
+                                sumDX += scale * sumGX
                             }
-                            sumD += Double(a)
-                            sumDX += Double(b)
-                        }
-                        let meanD = Float(sumD) / size
-                        let meanDX = Float(sumDX) * rstd / size
-                        for k in 0..<grouping.segmentsPerGroup {
-                            let (base, channel) = grouping.segment(k, ofGroup: group)
-                            let scale = w?[channel] ?? 1
-                            for s in 0..<spatial {
-                                let xhat = (x[base + s] - mean) * rstd
-                                op[base + s] = rstd * (g[base + s] * scale - meanD - xhat * meanDX)
+                            let meanD = Float(sumD) / size
+                            let meanDX = Float(sumDX) * rstd / size
+                            for k in 0..<grouping.segmentsPerGroup {
+                                let (base, channel) = grouping.segment(k, ofGroup: group)
+                                let scale = w?[channel] ?? 1
+                                combine(g + base, x + base, op + base, spatial,
+                                        rstd * scale, -rstd * rstd * meanDX, mean, -rstd * meanD)
                             }
                         }
                     }
@@ -266,22 +275,12 @@ extension Tensor {
         let channels = grouping.channels
         var sumGX = [Double](repeating: 0, count: channels)
         var sumG = [Double](repeating: 0, count: channels)
-        statistics.withUnsafeBufferPointer { stats in
-            for n in 0..<grouping.batch {
-                for c in 0..<channels {
-                    let group = grouping.group(batch: n, channel: c)
-                    let mean = stats[3 * group]
-                    let rstd = stats[3 * group + 2]
-                    let base = (n * channels + c) * spatial
-                    var a: Float = 0
-                    var b: Float = 0
-                    for s in 0..<spatial {
-                        a += g[base + s] * (x[base + s] - mean) * rstd
-                        b += g[base + s]
-                    }
-                    sumGX[c] += Double(a)
-                    sumG[c] += Double(b)
-                }
+        for group in 0..<grouping.groupCount {
+            for k in 0..<grouping.segmentsPerGroup {
+                let channel = grouping.segment(k, ofGroup: group).channel
+                let index = 2 * (group * grouping.segmentsPerGroup + k)
+                sumG[channel] += segmentSums[index]
+                sumGX[channel] += segmentSums[index + 1]
             }
         }
         return (dx, Tensor(sumGX.map { Float($0) }), Tensor(sumG.map { Float($0) }))

@@ -1,3 +1,4 @@
+import CPruningKernels
 import Foundation
 
 extension Tensor {
@@ -37,7 +38,19 @@ extension Tensor {
     }
     /// Elementwise rectified linear unit `max(x, 0)`.
     public func relu() -> Tensor {
-        mapElements(ReLUKernel.self) { g, x, _ in g * (x .> 0) }
+        mapElements(ReLUKernel.self) { g, x, _ in Tensor.reluGradient(g, input: x) }
+    }
+
+    /// `g` where `x > 0`, else 0, in one pass (the gradient of ReLU); `g` is shaped like `x`.
+    static func reluGradient(_ g: Tensor, input x: Tensor) -> Tensor {
+        precondition(g.shape == x.shape, "reluGradient: gradient \(g.shape) and input \(x.shape) differ")
+        let result = TensorStorage(uninitializedCount: x.count)
+        let kernel = SIMDKernels.active.reluBackward!
+        let (gp, xp, op) = (UnsafePointer(g.storage.pointer), UnsafePointer(x.storage.pointer), result.pointer)
+        Kernels.parallelFor(x.count) { range in
+            kernel(gp + range.lowerBound, xp + range.lowerBound, op + range.lowerBound, range.count)
+        }
+        return Tensor(shape: x.shape, storage: result)
     }
     /// Elementwise SiLU (swish) `x · sigmoid(x)`.
     public func silu() -> Tensor {
@@ -87,11 +100,13 @@ extension Tensor {
 // MARK: - Kernels
 
 enum NegateKernel: UnaryKernel {
+    static var simdOperation: PKUnaryOp? { PKUnaryNegate }
     static var isVectorized: Bool { true }
     @inline(__always) static func apply16(_ x: SIMD16<Float>) -> SIMD16<Float> { -x }
     @inline(__always) static func apply(_ x: Float) -> Float { -x }
 }
 enum SqrtKernel: UnaryKernel {
+    static var simdOperation: PKUnaryOp? { PKUnarySqrt }
     static var isVectorized: Bool { true }
     @inline(__always) static func apply16(_ x: SIMD16<Float>) -> SIMD16<Float> { x.squareRoot() }
     @inline(__always) static func apply(_ x: Float) -> Float { x.squareRoot() }
@@ -100,6 +115,7 @@ enum RsqrtKernel: UnaryKernel {
     @inline(__always) static func apply(_ x: Float) -> Float { 1 / x.squareRoot() }
 }
 enum ExpKernel: UnaryKernel {
+    static var simdOperation: PKUnaryOp? { PKUnaryExp }
     static var isVectorized: Bool { true }
     @inline(__always) static func apply16(_ x: SIMD16<Float>) -> SIMD16<Float> { VectorMath.exp(x) }
     @inline(__always) static func apply(_ x: Float) -> Float { Foundation.exp(x) }
@@ -114,11 +130,13 @@ enum SignKernel: UnaryKernel {
     @inline(__always) static func apply(_ x: Float) -> Float { x > 0 ? 1 : (x < 0 ? -1 : 0) }
 }
 enum TanhKernel: UnaryKernel {
+    static var simdOperation: PKUnaryOp? { PKUnaryTanh }
     static var isVectorized: Bool { true }
     @inline(__always) static func apply16(_ x: SIMD16<Float>) -> SIMD16<Float> { VectorMath.tanh(x) }
     @inline(__always) static func apply(_ x: Float) -> Float { Foundation.tanh(x) }
 }
 enum SigmoidKernel: UnaryKernel {
+    static var simdOperation: PKUnaryOp? { PKUnarySigmoid }
     static var isVectorized: Bool { true }
     @inline(__always) static func apply16(_ x: SIMD16<Float>) -> SIMD16<Float> { VectorMath.sigmoid(x) }
     @inline(__always) static func apply(_ x: Float) -> Float {
@@ -126,11 +144,13 @@ enum SigmoidKernel: UnaryKernel {
     }
 }
 enum ReLUKernel: UnaryKernel {
+    static var simdOperation: PKUnaryOp? { PKUnaryReLU }
     static var isVectorized: Bool { true }
     @inline(__always) static func apply16(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .< 0) }
     @inline(__always) static func apply(_ x: Float) -> Float { x > 0 ? x : 0 }
 }
 enum SiLUKernel: UnaryKernel {
+    static var simdOperation: PKUnaryOp? { PKUnarySiLU }
     static var isVectorized: Bool { true }
     @inline(__always) static func apply16(_ x: SIMD16<Float>) -> SIMD16<Float> { x * VectorMath.sigmoid(x) }
     @inline(__always) static func apply(_ x: Float) -> Float { x * SigmoidKernel.apply(x) }
@@ -141,6 +161,7 @@ enum SoftplusKernel: UnaryKernel {
     }
 }
 enum GELUKernel: UnaryKernel {
+    static var simdOperation: PKUnaryOp? { PKUnaryGELU }
     static var isVectorized: Bool { true }
     @inline(__always) static func apply16(_ x: SIMD16<Float>) -> SIMD16<Float> { 0.5 * x * (1 + VectorMath.erf(x * 0.70710678118654752)) }
     @inline(__always) static func apply(_ x: Float) -> Float {
@@ -153,6 +174,7 @@ enum GELUKernel: UnaryKernel {
 
 /// d/dx of exact GELU: Φ(x) + x·φ(x).
 enum GELUDerivativeKernel: UnaryKernel {
+    static var simdOperation: PKUnaryOp? { PKUnaryGELUDerivative }
     @inline(__always) static func apply(_ v: Float) -> Float {
         let cdf = 0.5 * (1 + Foundation.erf(v * 0.70710678118654752))
         let pdf = Foundation.exp(-0.5 * v * v) * 0.3989422804014327
@@ -166,6 +188,7 @@ enum GELUDerivativeKernel: UnaryKernel {
     }
 }
 enum GELUTanhKernel: UnaryKernel {
+    static var simdOperation: PKUnaryOp? { PKUnaryGELUTanh }
     static var isVectorized: Bool { true }
     @inline(__always) static func apply16(_ x: SIMD16<Float>) -> SIMD16<Float> { 0.5 * x * (1 + VectorMath.tanh(0.7978845608028654 * (x + 0.044715 * x * x * x))) }
     @inline(__always) static func apply(_ x: Float) -> Float {

@@ -55,30 +55,11 @@ extension Tensor {
             let sp = stats.baseAddress!
             return Tensor(shape: shape) { o in
                 let op = o.baseAddress!
+                let normalize = SIMDKernels.active.normalizeRows!
                 Kernels.parallelFor(rows, minimumPerThread: grain) { range in
-                    for r in range {
-                        let row = x + r * width
-                        var mean: Float = 0
-                        if centering {
-                            for j in 0..<width { mean += row[j] }
-                            mean /= Float(width)
-                        }
-                        var squares: Float = 0
-                        for j in 0..<width {
-                            let d = row[j] - mean
-                            squares += d * d
-                        }
-                        let rstd = 1 / (squares / Float(width) + epsilon).squareRoot()
-                        sp[2 * r] = mean
-                        sp[2 * r + 1] = rstd
-                        let y = op + r * width
-                        for j in 0..<width {
-                            var v = (row[j] - mean) * rstd
-                            if let w { v *= w[j] }
-                            if let b { v += b[j] }
-                            y[j] = v
-                        }
-                    }
+                    normalize(
+                        x + range.lowerBound * width, w, b, op + range.lowerBound * width,
+                        sp + 2 * range.lowerBound, range.count, width, epsilon, centering ? 1 : 0)
                 }
             }
         }

@@ -223,6 +223,28 @@ extension Tensor {
         let a = normalizedAxis(axis)
         let (outer, size, inner) = split(at: a)
         let source = storage.pointer
+        let grain = Swift.max(1, 16384 / Swift.max(size, 1))
+        if inner == 1 {
+            // Contiguous rows: the vectorized kernels of ``KernelLevel``.
+            let kernels = SIMDKernels.active
+            let (forward, backward) = (kernels.softmaxRows!, kernels.softmaxBackwardRows!)
+            let out = Tensor(shape: shape) { o in
+                let op = o.baseAddress!
+                Kernels.parallelFor(outer, minimumPerThread: grain) { range in
+                    forward(source + range.lowerBound * size, op + range.lowerBound * size, range.count, size)
+                }
+            }
+            return Tensor.recorded(out, inputs: [self]) { g in
+                let (y, gp) = (UnsafePointer(out.storage.pointer), UnsafePointer(g.storage.pointer))
+                return [Tensor(shape: out.shape) { dx in
+                    let dp = dx.baseAddress!
+                    Kernels.parallelFor(outer, minimumPerThread: grain) { range in
+                        let offset = range.lowerBound * size
+                        backward(y + offset, gp + offset, dp + offset, range.count, size)
+                    }
+                }]
+            }
+        }
         let out = Tensor(shape: shape) { o in
             let op = o.baseAddress!
             Kernels.parallelFor(outer * inner, minimumPerThread: Swift.max(1, 16384 / Swift.max(size, 1))) { range in
