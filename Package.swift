@@ -128,7 +128,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PruningCoreTests",
-            dependencies: ["PruningCore", "PruningTestSupport"],
+            dependencies: ["PruningCore", "PruningTestSupport", "CPruningKernels"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

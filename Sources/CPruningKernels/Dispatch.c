@@ -37,15 +37,16 @@ static int detectLevel(void) {
 static int detectLevel(void) { return PKLevelPortable; }
 #endif
 
-static int requestedLevel(int detected) {
-    const char *request = getenv("PRUNING_SIMD");
-    if (!request || !*request) return detected;
+int pk_level_from_name(const char *name, int detected) {
+    if (!name || !*name) return detected;
     int wanted = detected;
-    if (strcmp(request, "portable") == 0 || strcmp(request, "scalar") == 0) wanted = PKLevelPortable;
-    else if (strcmp(request, "avx2") == 0) wanted = PKLevelAVX2;
-    else if (strcmp(request, "avx512") == 0) wanted = PKLevelAVX512;
+    if (strcmp(name, "portable") == 0 || strcmp(name, "scalar") == 0) wanted = PKLevelPortable;
+    else if (strcmp(name, "avx2") == 0) wanted = PKLevelAVX2;
+    else if (strcmp(name, "avx512") == 0) wanted = PKLevelAVX512;
     return wanted < detected ? wanted : detected;
 }
+
+static int requestedLevel(int detected) { return pk_level_from_name(getenv("PRUNING_SIMD"), detected); }
 
 static int detectedLevel = -1;
 static int activeLevel = -1;

@@ -89,6 +89,11 @@ int pk_detected_level(void);
 /// The level in use: the detected one, or the one `PRUNING_SIMD` asks for if it is supported.
 int pk_active_level(void);
 
+/// The level `name` (a `PRUNING_SIMD` value: "portable" or "scalar", "avx2", "avx512") asks
+/// for on a machine whose highest level is `detected`: never above `detected`; an empty, NULL
+/// or unknown name leaves `detected`.
+int pk_level_from_name(const char *name, int detected);
+
 /// The kernels in use (of `pk_active_level()`).
 const PKKernels *pk_active_kernels(void);
 
