@@ -57,8 +57,8 @@ public final class BasicBlock: Layer {
 
     /// `relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x))`.
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        let inner = bn1(conv1(input)).relu()
-        let residual = bn2(conv2(inner))
+        let inner = conv1(input, normalizedBy: bn1, relu: true)
+        let residual = conv2(inner, normalizedBy: bn2, relu: false)
         let shortcut = downsampleSequence.map { $0(input) } ?? input
         return (residual + shortcut).relu()
     }

@@ -147,7 +147,7 @@ public final class ResNet: Layer {
     public func features(_ input: Tensor) -> Tensor {
         precondition(input.rank == 4 && input.shape[1] == conv1.inputChannels,
                      "ResNet: input \(input.shape) should be [batch, \(conv1.inputChannels), height, width]")
-        var x = bn1(conv1(input)).relu()
+        var x = conv1(input, normalizedBy: bn1, relu: true)
         if let maxPool { x = maxPool(x) }
         for stage in stageSequences { x = stage(x) }
         return x.mean(alongAxes: [2, 3])

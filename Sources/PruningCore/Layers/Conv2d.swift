@@ -112,4 +112,32 @@ public final class Conv2d: Layer {
         Tensor.conv2d(
             input, weight.value, bias: bias?.value, stride: stride, padding: padding, dilation: dilation, groups: groups)
     }
+
+    /// `normalization(self(input))`, followed by a ReLU when `relu` is true.
+    ///
+    /// When `normalization` is in evaluation mode and nothing is being differentiated (no
+    /// operand requires a gradient, or inside ``withoutGradients(_:)``), the normalization is
+    /// folded into the convolution: each output channel is scaled and shifted, and rectified,
+    /// right after its GEMM while it is still in cache — one pass over the output instead of
+    /// three. Otherwise the layers run one after the other, as written.
+    public func callAsFunction(_ input: Tensor, normalizedBy normalization: BatchNorm, relu: Bool) -> Tensor {
+        let operands = [input, weight.value, normalization.weight.value, normalization.bias.value] + (bias.map { [$0.value] } ?? [])
+        let differentiating = GradientMode.isEnabled && operands.contains { $0.node != nil }
+        guard !normalization.isTraining, !differentiating, normalization.featureCount == outputChannels else {
+            let normalized = normalization(self(input))
+            return relu ? normalized.relu() : normalized
+        }
+        let (mean, variance) = (normalization.runningMean.value.scalars, normalization.runningVariance.value.scalars)
+        let (gamma, beta) = (normalization.weight.value.scalars, normalization.bias.value.scalars)
+        let convolutionBias = bias?.value.scalars
+        var scale = [Float](repeating: 0, count: outputChannels)
+        var shift = scale
+        for c in 0..<outputChannels {
+            scale[c] = gamma[c] / (variance[c] + normalization.epsilon).squareRoot()
+            shift[c] = beta[c] + ((convolutionBias?[c] ?? 0) - mean[c]) * scale[c]
+        }
+        return Tensor.conv2dInference(
+            input, weight.value, stride: stride, padding: padding, dilation: dilation, groups: groups,
+            scale: scale, shift: shift, relu: relu)
+    }
 }

@@ -17,6 +17,17 @@
 /// The backward pass recomputes the columns instead of keeping them from the forward pass: they
 /// are `kernelHeight · kernelWidth` times the size of the input (9× for 3×3, hundreds of MB for a
 /// network at batch 128), while unfolding costs about 10% of a 64-channel layer's GEMM time.
+/// A per-output-channel affine map and optional ReLU applied to a convolution's output as it
+/// is produced (an evaluation-mode BatchNorm folded into the convolution).
+struct ChannelEpilogue {
+    /// `[outChannels]` multipliers.
+    let scale: UnsafePointer<Float>
+    /// `[outChannels]` offsets.
+    let shift: UnsafePointer<Float>
+    /// Whether a ReLU follows.
+    let relu: Bool
+}
+
 enum ConvolutionKernels {
     /// The smallest number of GEMM columns (output positions) worth batching images for.
     static let targetColumns = 256
@@ -31,14 +42,26 @@ enum ConvolutionKernels {
         return Swift.max(1, Swift.min(g.batch, wanted, affordable))
     }
 
-    /// `output = conv2d(input, weight) + bias` (overwrites `output`).
+    /// `output = conv2d(input, weight) + bias` (overwrites `output`), then, with an `epilogue`,
+    /// `output = epilogue.scale[c] · output + epilogue.shift[c]` per output channel `c` and a
+    /// ReLU if it asks for one — applied to each image's output planes right after their GEMM,
+    /// while they are still in cache.
     static func forward(
         _ g: ConvolutionGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-        bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>
+        bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, epilogue: ChannelEpilogue? = nil
     ) {
         if g.outputCount == 0 { return }
+        let affine = SIMDKernels.active.affine!
         if g.isDepthwise {
             DepthwiseConvolution.forward(g, input: input, weight: weight, bias: bias, output: output)
+            if let epilogue {
+                for image in 0..<g.batch {
+                    for channel in 0..<g.outChannels {
+                        let plane = output + (image * g.outChannels + channel) * g.outArea
+                        affine(plane, plane, g.outArea, epilogue.scale[channel], epilogue.shift[channel], epilogue.relu ? 1 : 0)
+                    }
+                }
+            }
             return
         }
         let (rows, area, outPerGroup) = (g.columnRows, g.outArea, g.outPerGroup)
@@ -72,9 +95,14 @@ enum ConvolutionKernels {
                         let y = output + ((first + image) * g.outChannels + group * outPerGroup) * area
                         for channel in 0..<outPerGroup {
                             let src = staging + channel * ld + image * area
-                            let dst = y + channel * area
                             let b = groupBias?[channel] ?? 0
-                            for i in 0..<area { dst[i] = src[i] + b }
+                            if let epilogue {
+                                let c = group * outPerGroup + channel
+                                let scale = epilogue.scale[c]
+                                affine(src, y + channel * area, area, scale, epilogue.shift[c] + scale * b, epilogue.relu ? 1 : 0)
+                            } else {
+                                affine(src, y + channel * area, area, 1, b, 0)
+                            }
                         }
                     }
                 } else {
@@ -88,6 +116,13 @@ enum ConvolutionKernels {
                         transposeA: false, transposeB: false, m: outPerGroup, n: area, k: rows,
                         a: groupWeight, lda: rows, b: source, ldb: g.isPointwise ? g.inArea : ld,
                         beta: groupBias == nil ? 0 : 1, c: y, ldc: area)
+                    if let epilogue {
+                        for channel in 0..<outPerGroup {
+                            let c = group * outPerGroup + channel
+                            let plane = y + channel * area
+                            affine(plane, plane, area, epilogue.scale[c], epilogue.shift[c], epilogue.relu ? 1 : 0)
+                        }
+                    }
                 }
             }
         }

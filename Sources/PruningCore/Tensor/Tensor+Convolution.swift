@@ -27,30 +27,8 @@ extension Tensor {
         stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1),
         groups: Int = 1
     ) -> Tensor {
-        precondition(input.rank == 4, "conv2d: input must be [batch, channels, height, width], got \(input.shape)")
-        precondition(weight.rank == 4, "conv2d: weight must be [outChannels, inChannels/groups, kH, kW], got \(weight.shape)")
-        checkHyperparameters("conv2d", stride: stride, padding: padding, dilation: dilation, groups: groups)
-        let (inChannels, outChannels) = (input.shape[1], weight.shape[0])
-        precondition(
-            inChannels % groups == 0 && outChannels % groups == 0 && weight.shape[1] * groups == inChannels,
-            "conv2d: input \(input.shape) and weight \(weight.shape) do not match with groups = \(groups)")
-        if let bias {
-            precondition(bias.shape == [outChannels], "conv2d: bias shape \(bias.shape) should be [\(outChannels)]")
-        }
-        let outHeight = ConvolutionGeometry.convolvedSize(
-            input: input.shape[2], kernel: weight.shape[2], stride: stride.0, padding: padding.0, dilation: dilation.0)
-        let outWidth = ConvolutionGeometry.convolvedSize(
-            input: input.shape[3], kernel: weight.shape[3], stride: stride.1, padding: padding.1, dilation: dilation.1)
-        precondition(
-            outHeight > 0 && outWidth > 0,
-            "conv2d: kernel \(weight.shape[2])×\(weight.shape[3]) (dilation \(dilation), padding \(padding)) does not fit input \(input.shape)")
-        let g = ConvolutionGeometry(
-            batch: input.shape[0], inChannels: inChannels, inHeight: input.shape[2], inWidth: input.shape[3],
-            outChannels: outChannels, outHeight: outHeight, outWidth: outWidth,
-            kernelHeight: weight.shape[2], kernelWidth: weight.shape[3], strideHeight: stride.0, strideWidth: stride.1,
-            paddingHeight: padding.0, paddingWidth: padding.1, dilationHeight: dilation.0, dilationWidth: dilation.1,
-            groups: groups)
-
+        let g = conv2dGeometry(input, weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
+        let outChannels = g.outChannels
         let output = Tensor(shape: g.outputShape) { out in
             ConvolutionKernels.forward(
                 g, input: input.storage.pointer, weight: weight.storage.pointer,
@@ -76,6 +54,60 @@ extension Tensor {
                     into: sums.baseAddress!)
             }
             return [gradInput, gradWeight, gradBias]
+        }
+    }
+
+    /// Checks the operands of ``conv2d(_:_:bias:stride:padding:dilation:groups:)`` and returns
+    /// the geometry of the convolution.
+    static func conv2dGeometry(
+        _ input: Tensor, _ weight: Tensor, bias: Tensor?,
+        stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int), groups: Int
+    ) -> ConvolutionGeometry {
+        precondition(input.rank == 4, "conv2d: input must be [batch, channels, height, width], got \(input.shape)")
+        precondition(weight.rank == 4, "conv2d: weight must be [outChannels, inChannels/groups, kH, kW], got \(weight.shape)")
+        checkHyperparameters("conv2d", stride: stride, padding: padding, dilation: dilation, groups: groups)
+        let (inChannels, outChannels) = (input.shape[1], weight.shape[0])
+        precondition(
+            inChannels % groups == 0 && outChannels % groups == 0 && weight.shape[1] * groups == inChannels,
+            "conv2d: input \(input.shape) and weight \(weight.shape) do not match with groups = \(groups)")
+        if let bias {
+            precondition(bias.shape == [outChannels], "conv2d: bias shape \(bias.shape) should be [\(outChannels)]")
+        }
+        let outHeight = ConvolutionGeometry.convolvedSize(
+            input: input.shape[2], kernel: weight.shape[2], stride: stride.0, padding: padding.0, dilation: dilation.0)
+        let outWidth = ConvolutionGeometry.convolvedSize(
+            input: input.shape[3], kernel: weight.shape[3], stride: stride.1, padding: padding.1, dilation: dilation.1)
+        precondition(
+            outHeight > 0 && outWidth > 0,
+            "conv2d: kernel \(weight.shape[2])×\(weight.shape[3]) (dilation \(dilation), padding \(padding)) does not fit input \(input.shape)")
+        return ConvolutionGeometry(
+            batch: input.shape[0], inChannels: inChannels, inHeight: input.shape[2], inWidth: input.shape[3],
+            outChannels: outChannels, outHeight: outHeight, outWidth: outWidth,
+            kernelHeight: weight.shape[2], kernelWidth: weight.shape[3], strideHeight: stride.0, strideWidth: stride.1,
+            paddingHeight: padding.0, paddingWidth: padding.1, dilationHeight: dilation.0, dilationWidth: dilation.1,
+            groups: groups)
+
+    }
+
+    /// The convolution followed by a per-channel affine map and an optional ReLU applied as each
+    /// image's output is produced, without recording anything for differentiation (the
+    /// inference path of ``Conv2d/callAsFunction(_:normalizedBy:relu:)``).
+    static func conv2dInference(
+        _ input: Tensor, _ weight: Tensor, stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int),
+        groups: Int, scale: [Float], shift: [Float], relu: Bool
+    ) -> Tensor {
+        let g = conv2dGeometry(input, weight, bias: nil, stride: stride, padding: padding, dilation: dilation, groups: groups)
+        precondition(scale.count == g.outChannels && shift.count == g.outChannels,
+                     "conv2d: \(scale.count) scales and \(shift.count) shifts for \(g.outChannels) output channels")
+        return scale.withUnsafeBufferPointer { scales in
+            shift.withUnsafeBufferPointer { shifts in
+                Tensor(shape: g.outputShape) { out in
+                    ConvolutionKernels.forward(
+                        g, input: input.storage.pointer, weight: weight.storage.pointer, bias: nil,
+                        output: out.baseAddress!,
+                        epilogue: ChannelEpilogue(scale: scales.baseAddress!, shift: shifts.baseAddress!, relu: relu))
+                }
+            }
         }
     }
 
