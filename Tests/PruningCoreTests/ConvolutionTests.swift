@@ -5,8 +5,8 @@ import Testing
 /// Forward cases covering strides, padding, dilation, groups (including depthwise with and
 /// without a channel multiplier), non-square kernels, 1×1 convolutions, batches split over
 /// several GEMMs (10×10 outputs: three images per GEMM, batch 8; 15×15 outputs: two per GEMM,
-/// batch 7), one GEMM per image (32×32), and stride-1 "same-width" layers whose taps are copied
-/// as contiguous blocks.
+/// batch 7), one GEMM per image (32×32), stride-1 "same-width" layers whose taps are copied
+/// as contiguous blocks, and stride-1 layers of 8+ input channels computed tap by tap.
 let convolutionForwardCases: [ConvolutionCase] = [
     ConvolutionCase(),
     ConvolutionCase(stride: (2, 2), padding: (1, 1)),
@@ -31,11 +31,18 @@ let convolutionForwardCases: [ConvolutionCase] = [
     ConvolutionCase(height: 5, width: 6, kernel: (2, 3), padding: (1, 1)),
     ConvolutionCase(height: 6, width: 5, padding: (0, 1), hasBias: false),
     ConvolutionCase(batch: 2, inChannels: 2, outChannels: 3, height: 32, width: 32, padding: (1, 1)),
+    // Stride 1, one group, 8+ input channels: one GEMM per tap on padded planes (including no
+    // padding, where a tap's shifted view reaches the plane's spare row, and rectangular kernels).
+    ConvolutionCase(batch: 3, inChannels: 8, outChannels: 5, height: 7, width: 6, padding: (1, 1)),
+    ConvolutionCase(batch: 2, inChannels: 9, outChannels: 4, height: 6, width: 5, kernel: (3, 2), padding: (0, 1)),
+    ConvolutionCase(batch: 2, inChannels: 8, outChannels: 8, height: 5, width: 5, padding: (0, 0), hasBias: false),
+    ConvolutionCase(batch: 1, inChannels: 12, outChannels: 3, height: 4, width: 4, kernel: (5, 5), padding: (2, 2)),
 ]
 
 /// Small cases for finite-difference gradient checks.
 let convolutionGradientCases: [ConvolutionCase] = [
     ConvolutionCase(inChannels: 2, outChannels: 3, height: 5, width: 5, padding: (1, 1)),
+    ConvolutionCase(batch: 1, inChannels: 8, outChannels: 2, height: 4, width: 3, kernel: (3, 2), padding: (1, 0)),
     ConvolutionCase(
         inChannels: 4, outChannels: 4, height: 5, width: 5, kernel: (2, 3), stride: (2, 1), padding: (1, 0),
         dilation: (1, 2), groups: 2),

@@ -64,6 +64,10 @@ enum ConvolutionKernels {
             }
             return
         }
+        if ShiftedConvolution.applies(to: g) {
+            ShiftedConvolution.forward(g, input: input, weight: weight, bias: bias, output: output, epilogue: epilogue)
+            return
+        }
         let (rows, area, outPerGroup) = (g.columnRows, g.outArea, g.outPerGroup)
         let chunk = imagesPerProduct(g)
         let taps = KernelTaps(g)
@@ -147,6 +151,12 @@ enum ConvolutionKernels {
                 DepthwiseConvolution.weightGradient(
                     g, input: input, outputGradient: outputGradient, into: weightGradient)
             }
+            return
+        }
+        if g.outputCount > 0 && (inputGradient != nil || weightGradient != nil) && ShiftedConvolution.applies(to: g) {
+            ShiftedConvolution.backward(
+                g, input: input, weight: weight, outputGradient: outputGradient,
+                inputGradient: inputGradient, weightGradient: weightGradient)
             return
         }
         if let inputGradient { inputGradient.update(repeating: 0, count: g.inputCount) }
