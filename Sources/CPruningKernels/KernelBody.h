@@ -381,6 +381,102 @@ static void normalizeRowsKernel(const float *x, const float *weight, const float
     }
 }
 
+static inline pk_v applyUnaryBackward(int op, pk_v g, pk_v v) {
+    switch (op) {
+    case PKUnaryGELU: {
+        pk_v cdf = 0.5f * (1.0f + verf(v * 0.70710678118654752f));
+        pk_v pdf = vexp(-0.5f * v * v) * 0.3989422804014327f;
+        return g * (cdf + v * pdf);
+    }
+    case PKUnaryGELUTanh: {
+        pk_v t = vtanh(0.7978845608028654f * (v + 0.044715f * v * v * v));
+        pk_v inner = 0.7978845608028654f * (1.0f + 3.0f * 0.044715f * v * v);
+        return g * (0.5f * (1.0f + t) + 0.5f * v * (1.0f - t * t) * inner);
+    }
+    case PKUnarySiLU: {
+        pk_v s = vsigmoid(v);
+        return g * s * (1.0f + v * (1.0f - s));
+    }
+    case PKUnarySigmoid: return g * v * (1.0f - v);
+    case PKUnaryTanh: return g * (1.0f - v * v);
+    default: return g;
+    }
+}
+
+#define PK_UNARY_BACKWARD_LOOP(OP)                                                              \
+    {                                                                                           \
+        ptrdiff_t i = 0;                                                                        \
+        for (; i + W <= count; i += W) store(out + i, applyUnaryBackward(OP, load(g + i), load(v + i))); \
+        if (i < count)                                                                          \
+            storePartial(out + i, applyUnaryBackward(OP, loadPartial(g + i, count - i), loadPartial(v + i, count - i)), count - i); \
+        return;                                                                                 \
+    }
+
+static void unaryBackwardKernel(int op, const float *g, const float *v, float *out, ptrdiff_t count) {
+    switch (op) {
+    case PKUnaryGELU: PK_UNARY_BACKWARD_LOOP(PKUnaryGELU)
+    case PKUnaryGELUTanh: PK_UNARY_BACKWARD_LOOP(PKUnaryGELUTanh)
+    case PKUnarySiLU: PK_UNARY_BACKWARD_LOOP(PKUnarySiLU)
+    case PKUnarySigmoid: PK_UNARY_BACKWARD_LOOP(PKUnarySigmoid)
+    case PKUnaryTanh: PK_UNARY_BACKWARD_LOOP(PKUnaryTanh)
+    default: return;
+    }
+}
+
+static void normalizeRowsBackwardKernel(const float *x, const float *g, const float *statistics,
+                                        const float *weight, float *dx, float *dweight, float *dbias,
+                                        ptrdiff_t rows, ptrdiff_t columns, int centering) {
+    for (ptrdiff_t row = 0; row < rows; row++) {
+        const float *xs = x + row * columns;
+        const float *gs = g + row * columns;
+        float mean = statistics[2 * row], rstd = statistics[2 * row + 1];
+        pk_v mv = splat(mean), rv = splat(rstd);
+        if (dx) {
+            pk_v sd = splat(0.0f), sdx = splat(0.0f);
+            ptrdiff_t i = 0;
+            for (; i + W <= columns; i += W) {
+                pk_v d = load(gs + i);
+                if (weight) d = d * load(weight + i);
+                sd += d;
+                sdx += d * ((load(xs + i) - mv) * rv);
+            }
+            float sumD = laneSum(sd), sumDX = laneSum(sdx);
+            for (; i < columns; i++) {
+                float d = gs[i] * (weight ? weight[i] : 1.0f);
+                sumD += d;
+                sumDX += d * ((xs[i] - mean) * rstd);
+            }
+            float meanD = centering ? sumD / (float)columns : 0.0f;
+            float meanDX = sumDX / (float)columns;
+            float *os = dx + row * columns;
+            i = 0;
+            for (; i + W <= columns; i += W) {
+                pk_v d = load(gs + i);
+                if (weight) d = d * load(weight + i);
+                pk_v xhat = (load(xs + i) - mv) * rv;
+                store(os + i, rv * (d - meanD - xhat * meanDX));
+            }
+            for (; i < columns; i++) {
+                float d = gs[i] * (weight ? weight[i] : 1.0f);
+                float xhat = (xs[i] - mean) * rstd;
+                os[i] = rstd * (d - meanD - xhat * meanDX);
+            }
+        }
+        if (dweight || dbias) {
+            ptrdiff_t i = 0;
+            for (; i + W <= columns; i += W) {
+                pk_v gv = load(gs + i);
+                if (dweight) store(dweight + i, load(dweight + i) + gv * ((load(xs + i) - mv) * rv));
+                if (dbias) store(dbias + i, load(dbias + i) + gv);
+            }
+            for (; i < columns; i++) {
+                if (dweight) dweight[i] += gs[i] * ((xs[i] - mean) * rstd);
+                if (dbias) dbias[i] += gs[i];
+            }
+        }
+    }
+}
+
 const PKKernels PK_NAME = {
     .level = PK_LEVEL,
     .binary = binaryKernel,
@@ -394,6 +490,8 @@ const PKKernels PK_NAME = {
     .softmaxRows = softmaxRowsKernel,
     .softmaxBackwardRows = softmaxBackwardRowsKernel,
     .normalizeRows = normalizeRowsKernel,
+    .unaryBackward = unaryBackwardKernel,
+    .normalizeRowsBackward = normalizeRowsBackwardKernel,
 };
 
 #undef W

@@ -287,6 +287,102 @@ struct KernelLevelTests {
         }
     }
 
+    @Test("activation gradients against the closed-form derivatives")
+    func activationGradients() {
+        func erf(_ x: Double) -> Double { Foundation.erf(x) }
+        func sigmoid(_ x: Double) -> Double { 1 / (1 + Foundation.exp(-x)) }
+        // (operation, f′ as a function of the kernel's operand, whether the operand is the output)
+        let derivatives: [(PKUnaryOp, (Double) -> Double)] = [
+            (PKUnaryGELU, { v in 0.5 * (1 + erf(v / 2.0.squareRoot())) + v * Foundation.exp(-0.5 * v * v) * 0.3989422804014327 }),
+            (PKUnaryGELUTanh, { v in
+                let t = Foundation.tanh(0.7978845608028654 * (v + 0.044715 * v * v * v))
+                return 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * 0.7978845608028654 * (1 + 3 * 0.044715 * v * v)
+            }),
+            (PKUnarySiLU, { v in sigmoid(v) * (1 + v * (1 - sigmoid(v))) }),
+            (PKUnarySigmoid, { y in y * (1 - y) }),
+            (PKUnaryTanh, { y in 1 - y * y }),
+        ]
+        for (level, table) in Self.tables {
+            for count in Self.lengths {
+                let g = Self.values(count, seed: 13)
+                for (operation, derivative) in derivatives {
+                    let outputBased = operation == PKUnarySigmoid || operation == PKUnaryTanh
+                    let v = Self.values(count, seed: 14, in: outputBased ? (operation == PKUnaryTanh ? -1...1 : 0...1) : -8...8)
+                    var out = [Float](repeating: 0, count: count)
+                    Self.withShifted(v, offset: 1) { pv in table.unaryBackward!(Int32(operation.rawValue), g, pv, &out, count) }
+                    for i in 0..<count {
+                        let slope = derivative(Double(v[i]))
+                        let expected = Double(g[i]) * slope
+                        // f′ is accurate to about 1e-6 (the erf approximation), scaled by |g|.
+                        let allowed = 1e-6 * Swift.max(1, Swift.abs(Double(g[i]))) * Swift.max(1, Swift.abs(slope))
+                        #expect(Swift.abs(Double(out[i]) - expected) <= allowed,
+                                "\(level) op \(operation.rawValue) v = \(v[i]): \(out[i]) vs \(expected)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("row-normalization gradients against a double-precision reference")
+    func normalizationGradients() {
+        for (level, table) in Self.tables {
+            for columns in Self.lengths where columns > 0 {
+                let rows = 4
+                let x = Self.values(rows * columns, seed: 15)
+                let g = Self.values(rows * columns, seed: 16)
+                let weight = Self.values(columns, seed: 17)
+                for centering in [Int32(1), 0] {
+                    var statistics = [Float](repeating: 0, count: 2 * rows)
+                    var y = [Float](repeating: 0, count: rows * columns)
+                    table.normalizeRows!(x, weight, nil, &y, &statistics, rows, columns, 1e-5, centering)
+                    var dx = y
+                    var dweight = [Float](repeating: 0, count: columns)
+                    var dbias = dweight
+                    table.normalizeRowsBackward!(x, g, statistics, weight, &dx, &dweight, &dbias, rows, columns, centering)
+                    var expectedWeight = [Double](repeating: 0, count: columns)
+                    var expectedBias = expectedWeight
+                    for r in 0..<rows {
+                        let (mean, rstd) = (Double(statistics[2 * r]), Double(statistics[2 * r + 1]))
+                        let xhat = (0..<columns).map { (Double(x[r * columns + $0]) - mean) * rstd }
+                        let d = (0..<columns).map { Double(g[r * columns + $0]) * Double(weight[$0]) }
+                        let meanD = centering == 1 ? d.reduce(0, +) / Double(columns) : 0
+                        let meanDX = zip(d, xhat).reduce(0) { $0 + $1.0 * $1.1 } / Double(columns)
+                        for j in 0..<columns {
+                            let expected = rstd * (d[j] - meanD - xhat[j] * meanDX)
+                            #expect(Swift.abs(Double(dx[r * columns + j]) - expected) <= 1e-5 * Swift.max(1, Swift.abs(expected)),
+                                    "\(level) dx \(columns) centering \(centering)")
+                            expectedWeight[j] += Double(g[r * columns + j]) * xhat[j]
+                            expectedBias[j] += Double(g[r * columns + j])
+                        }
+                    }
+                    for j in 0..<columns {
+                        #expect(Swift.abs(Double(dweight[j]) - expectedWeight[j]) <= 1e-5 * Swift.max(1, Swift.abs(expectedWeight[j])), "\(level) dweight")
+                        #expect(Swift.abs(Double(dbias[j]) - expectedBias[j]) <= 1e-5 * Swift.max(1, Swift.abs(expectedBias[j])), "\(level) dbias")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("gradient accumulation is in place only for a buffer nobody else holds")
+    func gradientAccumulation() {
+        var owned = Tensor(shape: [3, 5], scalars: Self.values(15, seed: 18))
+        let addend = Tensor(shape: [3, 5], scalars: Self.values(15, seed: 19))
+        let before = owned.scalars
+        owned.accumulateGradient(addend)
+        #expect(owned.scalars == zip(before, addend.scalars).map { $0 + $1 })
+        // A gradient shared with another holder (an op that hands one tensor to two inputs).
+        var shared = Tensor(shape: [3, 5], scalars: before)
+        let other = shared
+        shared.accumulateGradient(addend)
+        #expect(other.scalars == before)
+        #expect(shared.scalars == zip(before, addend.scalars).map { $0 + $1 })
+        // Adding a tensor to itself.
+        var doubled = Tensor(shape: [3, 5], scalars: before)
+        doubled.accumulateGradient(doubled)
+        #expect(doubled.scalars == before.map { $0 + $0 })
+    }
+
     @Test("tensor operations give the same results at every level as at the active one")
     func tensorOperationsUseActiveLevel() {
         // The tensor API runs the active level; check one composite against the portable table

@@ -81,6 +81,15 @@ typedef struct PKKernels {
     void (*normalizeRows)(const float *x, const float *weight, const float *bias, float *out,
                           float *statistics, ptrdiff_t rows, ptrdiff_t columns, float epsilon,
                           int centering);
+    /// The gradient of a unary operation: `out = g · f′`, where `v` is the operation's input
+    /// for GELU, GELU (tanh form) and SiLU, and its output for sigmoid and tanh.
+    void (*unaryBackward)(int op, const float *g, const float *v, float *out, ptrdiff_t count);
+    /// The input gradient of `normalizeRows` for each row (written to `dx` when not NULL), and the
+    /// weight and bias gradients accumulated into `dweight` and `dbias` (`columns` each) when not
+    /// NULL; `statistics` holds each row's mean and rstd, interleaved, as `normalizeRows` wrote.
+    void (*normalizeRowsBackward)(const float *x, const float *g, const float *statistics,
+                                  const float *weight, float *dx, float *dweight, float *dbias,
+                                  ptrdiff_t rows, ptrdiff_t columns, int centering);
 } PKKernels;
 
 /// The highest level this processor and operating system support.

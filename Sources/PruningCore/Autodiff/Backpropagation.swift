@@ -42,8 +42,9 @@ extension Tensor {
                         inputGradient.shape == input.shape,
                         "autodiff: gradient shape \(inputGradient.shape) differs from input \(input.shape)")
                     let key = ObjectIdentifier(input)
-                    if let existing = gradients[key] {
-                        gradients[key] = existing + inputGradient
+                    if var existing = gradients.removeValue(forKey: key) {
+                        existing.accumulateGradient(inputGradient)
+                        gradients[key] = existing
                     } else {
                         gradients[key] = inputGradient
                     }
@@ -74,5 +75,22 @@ extension Tensor {
             }
         }
         return order
+    }
+}
+
+extension Tensor {
+    /// Adds `other` (same shape) to this gradient: in place when this tensor owns its buffer
+    /// alone, as a new tensor otherwise (a gradient an op handed to several inputs, say).
+    mutating func accumulateGradient(_ other: Tensor) {
+        precondition(shape == other.shape, "autodiff: accumulating gradient \(other.shape) into \(shape)")
+        guard isKnownUniquelyReferenced(&storage), storage.isOwned, storage !== other.storage else {
+            self = Tensor.broadcastingApply(AddKernel.self, self, other)
+            return
+        }
+        let accumulate = SIMDKernels.active.accumulate!
+        let (destination, source) = (storage.pointer, UnsafePointer(other.storage.pointer))
+        Kernels.parallelFor(count) { range in
+            accumulate(destination + range.lowerBound, source + range.lowerBound, range.count)
+        }
     }
 }

@@ -31,14 +31,30 @@ extension Tensor {
     /// Elementwise sign: −1, 0 or 1 (gradient 0).
     public func sign() -> Tensor { mapElements(SignKernel.self) { g, _, _ in g * 0 } }
     /// Elementwise hyperbolic tangent.
-    public func tanh() -> Tensor { mapElements(TanhKernel.self) { g, _, y in g * (1 - y * y) } }
+    public func tanh() -> Tensor {
+        mapElements(TanhKernel.self) { g, _, y in Tensor.activationGradient(PKUnaryTanh, g, y) }
+    }
     /// Elementwise logistic sigmoid `1 / (1 + e^−x)`.
     public func sigmoid() -> Tensor {
-        mapElements(SigmoidKernel.self) { g, _, y in g * y * (1 - y) }
+        mapElements(SigmoidKernel.self) { g, _, y in Tensor.activationGradient(PKUnarySigmoid, g, y) }
     }
     /// Elementwise rectified linear unit `max(x, 0)`.
     public func relu() -> Tensor {
         mapElements(ReLUKernel.self) { g, x, _ in Tensor.reluGradient(g, input: x) }
+    }
+
+    /// `g · f′` in one pass for the activation `operation`, where `v` is the activation's input
+    /// (GELU, SiLU) or output (sigmoid, tanh); `g` is shaped like `v`.
+    static func activationGradient(_ operation: PKUnaryOp, _ g: Tensor, _ v: Tensor) -> Tensor {
+        precondition(g.shape == v.shape, "activationGradient: gradient \(g.shape) and operand \(v.shape) differ")
+        let result = TensorStorage(uninitializedCount: v.count)
+        let kernel = SIMDKernels.active.unaryBackward!
+        let (gp, vp, op) = (UnsafePointer(g.storage.pointer), UnsafePointer(v.storage.pointer), result.pointer)
+        let code = Int32(operation.rawValue)
+        Kernels.parallelFor(v.count) { range in
+            kernel(code, gp + range.lowerBound, vp + range.lowerBound, op + range.lowerBound, range.count)
+        }
+        return Tensor(shape: v.shape, storage: result)
     }
 
     /// `g` where `x > 0`, else 0, in one pass (the gradient of ReLU); `g` is shaped like `x`.
@@ -54,10 +70,7 @@ extension Tensor {
     }
     /// Elementwise SiLU (swish) `x · sigmoid(x)`.
     public func silu() -> Tensor {
-        mapElements(SiLUKernel.self) { g, x, _ in
-            let s = x.sigmoid()
-            return g * s * (1 + x * (1 - s))
-        }
+        mapElements(SiLUKernel.self) { g, x, _ in Tensor.activationGradient(PKUnarySiLU, g, x) }
     }
     /// Elementwise softplus `log(1 + e^x)`, computed without overflow.
     public func softplus() -> Tensor {
@@ -67,9 +80,9 @@ extension Tensor {
     /// used by GPT-2.
     public func gelu(approximate: Bool = false) -> Tensor {
         if approximate {
-            return mapElements(GELUTanhKernel.self) { g, x, _ in g * GELUTanhKernel.derivative(x) }
+            return mapElements(GELUTanhKernel.self) { g, x, _ in Tensor.activationGradient(PKUnaryGELUTanh, g, x) }
         }
-        return mapElements(GELUKernel.self) { g, x, _ in g * GELUKernel.derivative(x) }
+        return mapElements(GELUKernel.self) { g, x, _ in Tensor.activationGradient(PKUnaryGELU, g, x) }
     }
     /// Elementwise leaky ReLU: `x` for positive `x`, `negativeSlope · x` otherwise.
     public func leakyReLU(negativeSlope: Float = 0.01) -> Tensor {
@@ -167,44 +180,13 @@ enum GELUKernel: UnaryKernel {
     @inline(__always) static func apply(_ x: Float) -> Float {
         0.5 * x * (1 + Foundation.erf(x * 0.70710678118654752))
     }
-    static func derivative(_ x: Tensor) -> Tensor {
-        x.mapElements(GELUDerivativeKernel.self) { g, _, _ in g * 0 }.detached()
-    }
 }
 
-/// d/dx of exact GELU: Φ(x) + x·φ(x).
-enum GELUDerivativeKernel: UnaryKernel {
-    static var simdOperation: PKUnaryOp? { PKUnaryGELUDerivative }
-    @inline(__always) static func apply(_ v: Float) -> Float {
-        let cdf = 0.5 * (1 + Foundation.erf(v * 0.70710678118654752))
-        let pdf = Foundation.exp(-0.5 * v * v) * 0.3989422804014327
-        return cdf + v * pdf
-    }
-    static var isVectorized: Bool { true }
-    @inline(__always) static func apply16(_ v: SIMD16<Float>) -> SIMD16<Float> {
-        let cdf = 0.5 * (1 + VectorMath.erf(v * 0.70710678118654752))
-        let pdf = VectorMath.exp(-0.5 * v * v) * 0.3989422804014327
-        return cdf + v * pdf
-    }
-}
 enum GELUTanhKernel: UnaryKernel {
     static var simdOperation: PKUnaryOp? { PKUnaryGELUTanh }
     static var isVectorized: Bool { true }
     @inline(__always) static func apply16(_ x: SIMD16<Float>) -> SIMD16<Float> { 0.5 * x * (1 + VectorMath.tanh(0.7978845608028654 * (x + 0.044715 * x * x * x))) }
     @inline(__always) static func apply(_ x: Float) -> Float {
         0.5 * x * (1 + Foundation.tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)))
-    }
-    static func derivative(_ x: Tensor) -> Tensor {
-        x.withUnsafeBufferPointer { xs in
-            Tensor(shape: x.shape) { out in
-                for i in 0..<xs.count {
-                    let v = xs[i]
-                    let inner = 0.7978845608028654 * (v + 0.044715 * v * v * v)
-                    let t = Foundation.tanh(inner)
-                    let dInner = 0.7978845608028654 * (1 + 3 * 0.044715 * v * v)
-                    out[i] = 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * dInner
-                }
-            }
-        }
     }
 }

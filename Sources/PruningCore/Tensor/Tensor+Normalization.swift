@@ -94,32 +94,16 @@ extension Tensor {
         let x = UnsafePointer(input.storage.pointer)
         let g = UnsafePointer(gradient.storage.pointer)
         let w = weight.map { UnsafePointer($0.storage.pointer) }
+        let backward = SIMDKernels.active.normalizeRowsBackward!
+        let flag: Int32 = centering ? 1 : 0
         let dx = statistics.withUnsafeBufferPointer { stats in
             let sp = stats.baseAddress!
             return Tensor(shape: input.shape) { o in
                 let op = o.baseAddress!
                 Kernels.parallelFor(rows, minimumPerThread: Swift.max(1, 8192 / Swift.max(width, 1))) { range in
-                    for r in range {
-                        let mean = sp[2 * r]
-                        let rstd = sp[2 * r + 1]
-                        let row = x + r * width
-                        let gr = g + r * width
-                        var sumD: Float = 0
-                        var sumDX: Float = 0
-                        for j in 0..<width {
-                            let d = gr[j] * (w?[j] ?? 1)
-                            sumD += d
-                            sumDX += d * (row[j] - mean) * rstd
-                        }
-                        let meanD = centering ? sumD / Float(width) : 0
-                        let meanDX = sumDX / Float(width)
-                        let y = op + r * width
-                        for j in 0..<width {
-                            let d = gr[j] * (w?[j] ?? 1)
-                            let xhat = (row[j] - mean) * rstd
-                            y[j] = rstd * (d - meanD - xhat * meanDX)
-                        }
-                    }
+                    let offset = range.lowerBound * width
+                    backward(x + offset, g + offset, sp + 2 * range.lowerBound, w, op + offset, nil, nil,
+                             range.count, width, flag)
                 }
             }
         }
@@ -129,16 +113,8 @@ extension Tensor {
         dw.withUnsafeMutableBufferPointer { dwp in
             db.withUnsafeMutableBufferPointer { dbp in
                 statistics.withUnsafeBufferPointer { stats in
-                    for r in 0..<rows {
-                        let mean = stats[2 * r]
-                        let rstd = stats[2 * r + 1]
-                        let row = x + r * width
-                        let gr = g + r * width
-                        for j in 0..<width {
-                            dwp[j] += gr[j] * (row[j] - mean) * rstd
-                            dbp[j] += gr[j]
-                        }
-                    }
+                    backward(x, g, stats.baseAddress!, w, nil, needsWeight ? dwp.baseAddress : nil,
+                             needsBias ? dbp.baseAddress : nil, rows, width, flag)
                 }
             }
         }
