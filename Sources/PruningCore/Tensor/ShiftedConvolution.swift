@@ -87,43 +87,53 @@ enum ShiftedConvolution {
     }
 
     /// The forward pass: `output = conv2d(input, weight) + bias`, then the epilogue if any.
+    ///
+    /// Images are split over the ``ThreadPolicy`` threads (each with its own padded planes and
+    /// grid); the tap GEMMs are small enough that BLAS runs each on the calling thread.
     static func forward(
         _ g: ConvolutionGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
         bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, epilogue: ChannelEpilogue?
     ) {
         let layout = Layout(g)
         let packed = packedWeights(g, weight)
-        let padded = zeroed(g.inChannels * layout.planeStride)
-        let grid = UnsafeMutablePointer<Float>.allocate(capacity: g.outChannels * layout.gridCount)
-        defer { packed.deallocate(); padded.deallocate(); grid.deallocate() }
+        defer { packed.deallocate() }
         let affine = SIMDKernels.active.affine!
         let (outputs, channels) = (g.outChannels, g.inChannels)
-        for image in 0..<g.batch {
-            pad(g, layout, image: input + image * channels * g.inArea, into: padded)
-            for t in 0..<g.kernelArea {
-                BLAS.sgemm(
-                    transposeA: false, transposeB: false, m: outputs, n: layout.gridCount, k: channels,
-                    a: packed + t * outputs * channels, lda: channels,
-                    b: padded + layout.offset(ofTap: t, g), ldb: layout.planeStride,
-                    beta: t == 0 ? 0 : 1, c: grid, ldc: layout.gridCount)
-            }
-            let y = output + image * outputs * g.outArea
-            for o in 0..<outputs {
-                var (scale, shift, relu): (Float, Float, Int32) = (1, bias?[o] ?? 0, 0)
-                if let epilogue {
-                    scale = epilogue.scale[o]
-                    shift = epilogue.shift[o] + scale * shift
-                    relu = epilogue.relu ? 1 : 0
+        Kernels.parallelFor(g.batch, minimumPerThread: 1) { images in
+            let padded = zeroed(channels * layout.planeStride)
+            let grid = UnsafeMutablePointer<Float>.allocate(capacity: outputs * layout.gridCount)
+            defer { padded.deallocate(); grid.deallocate() }
+            for image in images {
+                pad(g, layout, image: input + image * channels * g.inArea, into: padded)
+                for t in 0..<g.kernelArea {
+                    BLAS.sgemm(
+                        transposeA: false, transposeB: false, m: outputs, n: layout.gridCount, k: channels,
+                        a: packed + t * outputs * channels, lda: channels,
+                        b: padded + layout.offset(ofTap: t, g), ldb: layout.planeStride,
+                        beta: t == 0 ? 0 : 1, c: grid, ldc: layout.gridCount)
                 }
-                for oh in 0..<g.outHeight {
-                    affine(grid + o * layout.gridCount + oh * layout.paddedWidth, y + (o * g.outHeight + oh) * g.outWidth,
-                           g.outWidth, scale, shift, relu)
+                let y = output + image * outputs * g.outArea
+                for o in 0..<outputs {
+                    var (scale, shift, relu): (Float, Float, Int32) = (1, bias?[o] ?? 0, 0)
+                    if let epilogue {
+                        scale = epilogue.scale[o]
+                        shift = epilogue.shift[o] + scale * shift
+                        relu = epilogue.relu ? 1 : 0
+                    }
+                    for oh in 0..<g.outHeight {
+                        affine(grid + o * layout.gridCount + oh * layout.paddedWidth, y + (o * g.outHeight + oh) * g.outWidth,
+                               g.outWidth, scale, shift, relu)
+                    }
                 }
             }
         }
     }
 
     /// The input gradient (overwritten) and the weight gradient (overwritten), either optional.
+    ///
+    /// Images are split over the ``ThreadPolicy`` threads; each thread sums the weight gradient
+    /// of its images in its own buffer, and the buffers are added in a fixed order at the end,
+    /// so the result does not depend on timing.
     static func backward(
         _ g: ConvolutionGeometry, input: UnsafePointer<Float>?, weight: UnsafePointer<Float>?,
         outputGradient: UnsafePointer<Float>,
@@ -131,60 +141,71 @@ enum ShiftedConvolution {
     ) {
         let layout = Layout(g)
         let (outputs, channels, taps) = (g.outChannels, g.inChannels, g.kernelArea)
-        // The output gradient on the grid; the columns past the output width stay zero.
-        let gridGradient = zeroed(outputs * layout.gridCount)
         let packed = weight.map { packedWeights(g, $0) }
-        let padded = weightGradient != nil ? zeroed(channels * layout.planeStride) : nil
-        let paddedGradient = inputGradient != nil
-            ? UnsafeMutablePointer<Float>.allocate(capacity: channels * layout.planeStride) : nil
-        let packedGradient = weightGradient != nil ? zeroed(taps * outputs * channels) : nil
-        defer {
-            gridGradient.deallocate(); packed?.deallocate(); padded?.deallocate()
-            paddedGradient?.deallocate(); packedGradient?.deallocate()
-        }
-        for image in 0..<g.batch {
-            let dy = outputGradient + image * outputs * g.outArea
-            for o in 0..<outputs {
-                for oh in 0..<g.outHeight {
-                    (gridGradient + o * layout.gridCount + oh * layout.paddedWidth)
-                        .update(from: dy + (o * g.outHeight + oh) * g.outWidth, count: g.outWidth)
-                }
-            }
-            if let padded, let packedGradient, let input {
-                // dW_tap[O, C] += dY_grid[O, Ho·Wp] × X_shifted[C, Ho·Wp]ᵀ
-                pad(g, layout, image: input + image * channels * g.inArea, into: padded)
-                for t in 0..<taps {
-                    BLAS.sgemm(
-                        transposeA: false, transposeB: true, m: outputs, n: channels, k: layout.gridCount,
-                        a: gridGradient, lda: layout.gridCount,
-                        b: padded + layout.offset(ofTap: t, g), ldb: layout.planeStride,
-                        beta: 1, c: packedGradient + t * outputs * channels, ldc: channels)
-                }
-            }
-            if let paddedGradient, let packed, let inputGradient {
-                // dX_shifted[C, Ho·Wp] += W_tap[O, C]ᵀ × dY_grid[O, Ho·Wp], then the interior.
-                paddedGradient.update(repeating: 0, count: channels * layout.planeStride)
-                for t in 0..<taps {
-                    BLAS.sgemm(
-                        transposeA: true, transposeB: false, m: channels, n: layout.gridCount, k: outputs,
-                        a: packed + t * outputs * channels, lda: channels,
-                        b: gridGradient, ldb: layout.gridCount,
-                        beta: 1, c: paddedGradient + layout.offset(ofTap: t, g), ldc: layout.planeStride)
-                }
-                let dx = inputGradient + image * channels * g.inArea
-                for c in 0..<channels {
-                    let plane = paddedGradient + c * layout.planeStride + g.paddingHeight * layout.paddedWidth + g.paddingWidth
-                    for h in 0..<g.inHeight {
-                        (dx + (c * g.inHeight + h) * g.inWidth).update(from: plane + h * layout.paddedWidth, count: g.inWidth)
+        defer { packed?.deallocate() }
+        let threads = Swift.max(1, Swift.min(ThreadPolicy.maximumThreads, g.batch))
+        let perThread = (g.batch + threads - 1) / threads
+        let packedSize = taps * outputs * channels
+        // One weight-gradient buffer per chunk of images, `[taps, O, C]` each.
+        let packedGradients = weightGradient != nil ? zeroed(threads * packedSize) : nil
+        defer { packedGradients?.deallocate() }
+        Kernels.parallelFor(threads, minimumPerThread: 1) { chunks in
+            for chunk in chunks {
+                let images = (chunk * perThread)..<Swift.min(g.batch, (chunk + 1) * perThread)
+                // The output gradient on the grid; the columns past the output width stay zero.
+                let gridGradient = zeroed(outputs * layout.gridCount)
+                let padded = weightGradient != nil ? zeroed(channels * layout.planeStride) : nil
+                let paddedGradient = inputGradient != nil
+                    ? UnsafeMutablePointer<Float>.allocate(capacity: channels * layout.planeStride) : nil
+                defer { gridGradient.deallocate(); padded?.deallocate(); paddedGradient?.deallocate() }
+                let packedGradient = packedGradients.map { $0 + chunk * packedSize }
+                for image in images {
+                    let dy = outputGradient + image * outputs * g.outArea
+                    for o in 0..<outputs {
+                        for oh in 0..<g.outHeight {
+                            (gridGradient + o * layout.gridCount + oh * layout.paddedWidth)
+                                .update(from: dy + (o * g.outHeight + oh) * g.outWidth, count: g.outWidth)
+                        }
+                    }
+                    if let padded, let packedGradient, let input {
+                        // dW_tap[O, C] += dY_grid[O, Ho·Wp] × X_shifted[C, Ho·Wp]ᵀ
+                        pad(g, layout, image: input + image * channels * g.inArea, into: padded)
+                        for t in 0..<taps {
+                            BLAS.sgemm(
+                                transposeA: false, transposeB: true, m: outputs, n: channels, k: layout.gridCount,
+                                a: gridGradient, lda: layout.gridCount,
+                                b: padded + layout.offset(ofTap: t, g), ldb: layout.planeStride,
+                                beta: 1, c: packedGradient + t * outputs * channels, ldc: channels)
+                        }
+                    }
+                    if let paddedGradient, let packed, let inputGradient {
+                        // dX_shifted[C, Ho·Wp] += W_tap[O, C]ᵀ × dY_grid[O, Ho·Wp], then the interior.
+                        paddedGradient.update(repeating: 0, count: channels * layout.planeStride)
+                        for t in 0..<taps {
+                            BLAS.sgemm(
+                                transposeA: true, transposeB: false, m: channels, n: layout.gridCount, k: outputs,
+                                a: packed + t * outputs * channels, lda: channels,
+                                b: gridGradient, ldb: layout.gridCount,
+                                beta: 1, c: paddedGradient + layout.offset(ofTap: t, g), ldc: layout.planeStride)
+                        }
+                        let dx = inputGradient + image * channels * g.inArea
+                        for c in 0..<channels {
+                            let plane = paddedGradient + c * layout.planeStride + g.paddingHeight * layout.paddedWidth + g.paddingWidth
+                            for h in 0..<g.inHeight {
+                                (dx + (c * g.inHeight + h) * g.inWidth).update(from: plane + h * layout.paddedWidth, count: g.inWidth)
+                            }
+                        }
                     }
                 }
             }
         }
-        if let weightGradient, let packedGradient {
+        if let weightGradient, let packedGradients {
+            let accumulate = SIMDKernels.active.accumulate!
+            for chunk in 1..<threads { accumulate(packedGradients, packedGradients + chunk * packedSize, packedSize) }
             for o in 0..<outputs {
                 for c in 0..<channels {
                     let destination = weightGradient + (o * channels + c) * taps
-                    for t in 0..<taps { destination[t] = packedGradient[(t * outputs + o) * channels + c] }
+                    for t in 0..<taps { destination[t] = packedGradients[(t * outputs + o) * channels + c] }
                 }
             }
         }
