@@ -477,6 +477,22 @@ static void normalizeRowsBackwardKernel(const float *x, const float *g, const fl
     }
 }
 
+static void copyRunsKernel(const float *source, ptrdiff_t sourceStride, float *destination, ptrdiff_t runs,
+                           ptrdiff_t length) {
+    if (length >= 256) {
+        for (ptrdiff_t r = 0; r < runs; r++)
+            __builtin_memcpy(destination + r * length, source + r * sourceStride, (size_t)length * sizeof(float));
+        return;
+    }
+    for (ptrdiff_t r = 0; r < runs; r++) {
+        const float *s = source + r * sourceStride;
+        float *d = destination + r * length;
+        ptrdiff_t i = 0;
+        for (; i + W <= length; i += W) store(d + i, load(s + i));
+        for (; i < length; i++) d[i] = s[i];
+    }
+}
+
 const PKKernels PK_NAME = {
     .level = PK_LEVEL,
     .binary = binaryKernel,
@@ -492,6 +508,7 @@ const PKKernels PK_NAME = {
     .normalizeRows = normalizeRowsKernel,
     .unaryBackward = unaryBackwardKernel,
     .normalizeRowsBackward = normalizeRowsBackwardKernel,
+    .copyRuns = copyRunsKernel,
 };
 
 #undef W

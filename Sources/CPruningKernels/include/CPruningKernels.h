@@ -90,6 +90,10 @@ typedef struct PKKernels {
     void (*normalizeRowsBackward)(const float *x, const float *g, const float *statistics,
                                   const float *weight, float *dx, float *dweight, float *dbias,
                                   ptrdiff_t rows, ptrdiff_t columns, int centering);
+    /// Copies `runs` runs of `length` contiguous elements, the source runs `sourceStride`
+    /// elements apart, to `destination` back to back (the inner loops of a permutation).
+    void (*copyRuns)(const float *source, ptrdiff_t sourceStride, float *destination, ptrdiff_t runs,
+                     ptrdiff_t length);
 } PKKernels;
 
 /// The highest level this processor and operating system support.

@@ -36,8 +36,9 @@ public final class SelfAttention: Layer {
 
     /// The attention output `[batch, tokens, width]`.
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        let (query, key, value) = heads(of: input)
-        return merged(Tensor.scaledDotProductAttention(query: query, key: key, value: value))
+        precondition(input.rank == 3 && input.shape[2] == qkv.inputCount,
+                     "SelfAttention: input \(input.shape) should be [batch, tokens, \(qkv.inputCount)]")
+        return proj(Tensor.packedSelfAttention(qkv(input), heads: headCount))
     }
 
     /// The attention output and the keys averaged over heads, `[batch, tokens, headDimension]`

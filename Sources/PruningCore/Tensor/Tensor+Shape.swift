@@ -17,23 +17,32 @@ extension Tensor {
             let op = o.baseAddress!
             let inner = cShape[cShape.count - 1]
             let innerStride = strides[strides.count - 1]
-            let outerShape = Array(cShape.dropLast())
+            // The innermost two axes go to one vectorized call (runs of `inner` elements, each
+            // `runStride` apart in the source); an odometer walks the axes outside them.
+            let (runs, runStride) = cShape.count >= 2 ? (cShape[cShape.count - 2], strides[strides.count - 2]) : (1, 0)
+            let outerShape = Array(cShape.dropLast(Swift.min(2, cShape.count)))
+            let outerStrides = Array(strides.dropLast(Swift.min(2, strides.count)))
             let outerCount = outerShape.reduce(1, *)
+            let copyRuns = SIMDKernels.active.copyRuns!
             var index = [Int](repeating: 0, count: outerShape.count)
-            for row in 0..<outerCount {
-                var offset = 0
-                for axis in 0..<outerShape.count { offset += index[axis] * strides[axis] }
-                let dst = op + row * inner
-                let src = source + offset
+            var offset = 0
+            for block in 0..<outerCount {
+                let dst = op + block * runs * inner
                 if innerStride == 1 {
-                    dst.update(from: src, count: inner)
+                    copyRuns(source + offset, runStride, dst, runs, inner)
                 } else {
-                    for i in 0..<inner { dst[i] = src[i * innerStride] }
+                    for r in 0..<runs {
+                        let src = source + offset + r * runStride
+                        let row = dst + r * inner
+                        for i in 0..<inner { row[i] = src[i * innerStride] }
+                    }
                 }
                 var axis = outerShape.count - 1
                 while axis >= 0 {
                     index[axis] += 1
+                    offset += outerStrides[axis]
                     if index[axis] < outerShape[axis] { break }
+                    offset -= index[axis] * outerStrides[axis]
                     index[axis] = 0
                     axis -= 1
                 }
