@@ -254,18 +254,26 @@ static void affineKernel(const float *x, float *out, ptrdiff_t count, float scal
     }
 }
 
-static void gradientSumsKernel(const float *g, const float *x, ptrdiff_t count, float center,
+static inline pk_v maskedLoad(const float *g, const float *mask, ptrdiff_t i) {
+    return mask ? select(load(mask + i) > 0.0f, load(g + i), splat(0.0f)) : load(g + i);
+}
+static inline pk_v maskedLoadPartial(const float *g, const float *mask, ptrdiff_t i, ptrdiff_t rest) {
+    pk_v gv = loadPartial(g + i, rest);
+    return mask ? select(loadPartial(mask + i, rest) > 0.0f, gv, splat(0.0f)) : gv;
+}
+
+static void gradientSumsKernel(const float *g, const float *mask, const float *x, ptrdiff_t count, float center,
                                double *sumG, double *sumGX) {
     pk_v sg = splat(0.0f), sgx = splat(0.0f);
     ptrdiff_t i = 0;
     for (; i + W <= count; i += W) {
-        pk_v gv = load(g + i);
+        pk_v gv = maskedLoad(g, mask, i);
         sg += gv;
         sgx += gv * (load(x + i) - center);
     }
     if (i < count) {
         ptrdiff_t rest = count - i;
-        pk_v gv = loadPartial(g + i, rest);
+        pk_v gv = maskedLoadPartial(g, mask, i, rest);
         sg += gv;
         sgx += gv * (loadPartial(x + i, rest) - center);  // padded g lanes are 0
     }
@@ -273,13 +281,13 @@ static void gradientSumsKernel(const float *g, const float *x, ptrdiff_t count, 
     *sumGX = (double)laneSum(sgx);
 }
 
-static void combineKernel(const float *g, const float *x, float *out, ptrdiff_t count,
+static void combineKernel(const float *g, const float *mask, const float *x, float *out, ptrdiff_t count,
                           float alpha, float beta, float center, float gamma) {
     ptrdiff_t i = 0;
-    for (; i + W <= count; i += W) store(out + i, alpha * load(g + i) + (beta * (load(x + i) - center) + gamma));
+    for (; i + W <= count; i += W) store(out + i, alpha * maskedLoad(g, mask, i) + (beta * (load(x + i) - center) + gamma));
     if (i < count) {
         ptrdiff_t rest = count - i;
-        storePartial(out + i, alpha * loadPartial(g + i, rest) + (beta * (loadPartial(x + i, rest) - center) + gamma), rest);
+        storePartial(out + i, alpha * maskedLoadPartial(g, mask, i, rest) + (beta * (loadPartial(x + i, rest) - center) + gamma), rest);
     }
 }
 

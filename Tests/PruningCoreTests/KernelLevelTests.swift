@@ -183,10 +183,13 @@ struct KernelLevelTests {
                                     }
                                 }
 
-                                table.combine!(pg, px, out, count, 0.75, -1.25, 0.5, 0.125)
-                                for i in 0..<count {
-                                    let expected = 0.75 * Double(g[i]) - 1.25 * (Double(x[i]) - 0.5) + 0.125
-                                    #expect(Swift.abs(Double(out[i]) - expected) <= 2e-6 * Swift.max(1, Swift.abs(expected)), "\(level) combine \(count)")
+                                for masked in [false, true] {
+                                    table.combine!(pg, masked ? px : nil, px, out, count, 0.75, -1.25, 0.5, 0.125)
+                                    for i in 0..<count {
+                                        let gi = masked && x[i] <= 0 ? 0 : Double(g[i])
+                                        let expected = 0.75 * gi - 1.25 * (Double(x[i]) - 0.5) + 0.125
+                                        #expect(Swift.abs(Double(out[i]) - expected) <= 2e-6 * Swift.max(1, Swift.abs(expected)), "\(level) combine \(count) masked \(masked)")
+                                    }
                                 }
                             }
                         }
@@ -218,11 +221,22 @@ struct KernelLevelTests {
                         let center = Float(mean)
                         Self.withShifted(g, offset: offset) { pg in
                             Self.withShifted(x, offset: (offset + 2) % 4) { px in
-                                table.gradientSums!(pg, px, count, center, &sumG, &sumGX)
+                                table.gradientSums!(pg, nil, px, count, center, &sumG, &sumGX)
                             }
                         }
                         let expectedG = gd.reduce(0, +)
                         let expectedGX = zip(gd, xd).reduce(0) { $0 + $1.0 * ($1.1 - Double(center)) }
+                        // Masked by the sign of x − center (as by a ReLU's output).
+                        let maskValues = x.map { $0 - center }
+                        var (maskedG, maskedGX) = (0.0, 0.0)
+                        Self.withShifted(maskValues, offset: offset) { pm in
+                            table.gradientSums!(g, pm, x, count, center, &maskedG, &maskedGX)
+                        }
+                        let kept = (0..<count).filter { maskValues[$0] > 0 }
+                        let keptG = kept.reduce(0.0) { $0 + gd[$1] }
+                        let keptGX = kept.reduce(0.0) { $0 + gd[$1] * (xd[$1] - Double(center)) }
+                        #expect(Swift.abs(maskedG - keptG) <= 1e-5 * Swift.max(1, gd.reduce(0) { $0 + Swift.abs($1) }), "\(level) masked Σg \(count)")
+                        #expect(Swift.abs(maskedGX - keptGX) <= 1e-5 * Swift.max(1, zip(gd, xd).reduce(0) { $0 + Swift.abs($1.0 * ($1.1 - Double(center))) }), "\(level) masked Σg(x−c) \(count)")
                         let magnitude = zip(gd, xd).reduce(0) { $0 + Swift.abs($1.0 * ($1.1 - Double(center))) }
                         #expect(Swift.abs(sumG - expectedG) <= 1e-5 * Swift.max(1, gd.reduce(0) { $0 + Swift.abs($1) }), "\(level) Σg \(count)")
                         #expect(Swift.abs(sumGX - expectedGX) <= 1e-5 * Swift.max(1, magnitude), "\(level) Σg(x−c) \(count)")

@@ -134,6 +134,24 @@ private func channelStatistics(_ x: Tensor) -> (mean: [Double], biased: [Double]
         checkGradients(of: { $0[0].batchNorm().output }, at: [x])
     }
 
+    @Test("batch norm with a fused ReLU equals batch norm then ReLU, forward and backward",
+          arguments: [[6, 3, 5, 7], [4, 2, 9], [16, 3]])
+    func batchNormFusedReLU(shape: [Int]) {
+        let channels = shape[1]
+        let x = testTensor(shape, lower: -2, upper: 2, seed: 40).requiringGradient()
+        let w = testTensor([channels], lower: 0.5, upper: 1.5, seed: 41).requiringGradient()
+        let b = testTensor([channels], seed: 42).requiringGradient()
+        let seed = testTensor(shape, seed: 43)
+        let fused = x.batchNorm(weight: w, bias: b, relu: true).output
+        let reference = x.batchNorm(weight: w, bias: b).output.relu()
+        #expect(fused.scalars == reference.scalars)
+        let fusedGradients = fused.gradients(withRespectTo: [x, w, b], seed: seed)
+        let referenceGradients = reference.gradients(withRespectTo: [x, w, b], seed: seed)
+        for (actual, expected) in zip(fusedGradients, referenceGradients) {
+            expectClose(actual, expected, relativeTolerance: 1e-5, absoluteTolerance: 1e-6, "\(shape)")
+        }
+    }
+
     @Test("batch norm with given statistics matches a loop reference and has correct gradients")
     func batchNormEvaluation() {
         let x = testTensor([2, 3, 2, 2], lower: -2, upper: 2, seed: 18)

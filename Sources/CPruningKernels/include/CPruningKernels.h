@@ -62,11 +62,13 @@ typedef struct PKKernels {
     void (*moments)(const float *x, ptrdiff_t count, double *sum, double *squares);
     /// `out[i] = x[i]·scale + shift`, then `max(·, 0)` when `relu` is non-zero.
     void (*affine)(const float *x, float *out, ptrdiff_t count, float scale, float shift, int relu);
-    /// `Σ g[i]` and `Σ g[i]·(x[i] − center)`, in double.
-    void (*gradientSums)(const float *g, const float *x, ptrdiff_t count, float center,
+    /// `Σ g[i]` and `Σ g[i]·(x[i] − center)`, in double. With a `mask` (not NULL), `g[i]`
+    /// counts only where `mask[i] > 0` (a ReLU's output).
+    void (*gradientSums)(const float *g, const float *mask, const float *x, ptrdiff_t count, float center,
                          double *sumG, double *sumGX);
-    /// `out[i] = α·g[i] + β·(x[i] − center) + γ`.
-    void (*combine)(const float *g, const float *x, float *out, ptrdiff_t count,
+    /// `out[i] = α·g[i] + β·(x[i] − center) + γ`, with `g[i]` taken as 0 where a `mask` (not
+    /// NULL) is not positive.
+    void (*combine)(const float *g, const float *mask, const float *x, float *out, ptrdiff_t count,
                     float alpha, float beta, float center, float gamma);
     /// Row-wise stable softmax of `rows × columns` (contiguous rows); `out` may equal `x`. A row
     /// that is entirely −inf gives zeros.

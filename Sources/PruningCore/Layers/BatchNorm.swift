@@ -48,14 +48,19 @@ public final class BatchNorm: Layer {
 
     /// Normalizes `input` `[batch, featureCount, ...]`; in training mode also updates the
     /// running statistics.
-    public func callAsFunction(_ input: Tensor) -> Tensor {
+    public func callAsFunction(_ input: Tensor) -> Tensor { callAsFunction(input, relu: false) }
+
+    /// Normalizes `input` like ``callAsFunction(_:)``, followed by a ReLU when `relu` is true;
+    /// in training mode the ReLU runs in the normalization's own passes, forward and backward.
+    public func callAsFunction(_ input: Tensor, relu: Bool) -> Tensor {
         precondition(input.rank >= 2 && input.shape[1] == featureCount,
                      "BatchNorm: input \(input.shape) should be [batch, \(featureCount), ...]")
         guard isTraining else {
-            return input.batchNorm(mean: runningMean.value, variance: runningVariance.value,
-                                   weight: weight.value, bias: bias.value, epsilon: epsilon)
+            let output = input.batchNorm(mean: runningMean.value, variance: runningVariance.value,
+                                         weight: weight.value, bias: bias.value, epsilon: epsilon)
+            return relu ? output.relu() : output
         }
-        let (output, mean, variance) = input.batchNorm(weight: weight.value, bias: bias.value, epsilon: epsilon)
+        let (output, mean, variance) = input.batchNorm(weight: weight.value, bias: bias.value, epsilon: epsilon, relu: relu)
         let valuesPerChannel = input.count / featureCount
         let correction = Float(valuesPerChannel) / Float(valuesPerChannel - 1)
         withoutGradients {

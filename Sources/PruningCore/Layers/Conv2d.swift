@@ -119,13 +119,13 @@ public final class Conv2d: Layer {
     /// operand requires a gradient, or inside ``withoutGradients(_:)``), the normalization is
     /// folded into the convolution: each output channel is scaled and shifted, and rectified,
     /// right after its GEMM while it is still in cache — one pass over the output instead of
-    /// three. Otherwise the layers run one after the other, as written.
+    /// three. Otherwise the layers run one after the other (a training-mode normalization with
+    /// its ReLU fused, see ``BatchNorm/callAsFunction(_:relu:)``).
     public func callAsFunction(_ input: Tensor, normalizedBy normalization: BatchNorm, relu: Bool) -> Tensor {
         let operands = [input, weight.value, normalization.weight.value, normalization.bias.value] + (bias.map { [$0.value] } ?? [])
         let differentiating = GradientMode.isEnabled && operands.contains { $0.node != nil }
         guard !normalization.isTraining, !differentiating, normalization.featureCount == outputChannels else {
-            let normalized = normalization(self(input))
-            return relu ? normalized.relu() : normalized
+            return normalization(self(input), relu: relu)
         }
         let (mean, variance) = (normalization.runningMean.value.scalars, normalization.runningVariance.value.scalars)
         let (gamma, beta) = (normalization.weight.value.scalars, normalization.bias.value.scalars)

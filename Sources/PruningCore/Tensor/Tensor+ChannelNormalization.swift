@@ -18,7 +18,7 @@ extension Tensor {
         precondition(groups > 0 && shape[1] % groups == 0, "groupNorm: \(groups) groups do not divide the \(shape[1]) channels of \(shape)")
         checkChannelAffine(weight: weight, bias: bias, operation: "groupNorm")
         let grouping = ChannelGrouping(shape: shape, channelsPerGroup: shape[1] / groups)
-        return groupNormalized(grouping, weight: weight, bias: bias, epsilon: epsilon).output
+        return groupNormalized(grouping, weight: weight, bias: bias, epsilon: epsilon, relu: false).output
     }
 
     /// Batch normalization with the statistics of this batch (training mode; Ioffe & Szegedy,
@@ -34,17 +34,19 @@ extension Tensor {
     ///   - weight: the per-channel scale `[channels]`, or `nil` for none.
     ///   - bias: the per-channel shift `[channels]`, or `nil` for none.
     ///   - epsilon: added to the variance for stability.
+    ///   - relu: whether a ReLU follows; it is applied in the same pass, and its gradient mask
+    ///     (the output's positive entries) is applied inside the normalization's backward pass.
     /// - Returns: the normalized `output`, shaped like this tensor, and the batch `mean` and
     ///   biased `variance`, each `[channels]`, without gradient (for running statistics; the
     ///   unbiased variance is `variance · m / (m − 1)` with `m` values per channel).
     public func batchNorm(
-        weight: Tensor? = nil, bias: Tensor? = nil, epsilon: Float = 1e-5
+        weight: Tensor? = nil, bias: Tensor? = nil, epsilon: Float = 1e-5, relu: Bool = false
     ) -> (output: Tensor, mean: Tensor, variance: Tensor) {
         precondition(rank >= 2, "batchNorm: input must be [batch, channels, ...], got \(shape)")
         checkChannelAffine(weight: weight, bias: bias, operation: "batchNorm")
         let grouping = ChannelGrouping(shape: shape, channelsPerGroup: nil)
         precondition(grouping.groupSize > 1, "batchNorm: training needs more than one value per channel, input is \(shape)")
-        let (output, statistics) = groupNormalized(grouping, weight: weight, bias: bias, epsilon: epsilon)
+        let (output, statistics) = groupNormalized(grouping, weight: weight, bias: bias, epsilon: epsilon, relu: relu)
         let channels = shape[1]
         let mean = Tensor(shape: [channels]) { o in for c in 0..<channels { o[c] = statistics[3 * c] } }
         let variance = Tensor(shape: [channels]) { o in for c in 0..<channels { o[c] = statistics[3 * c + 1] } }
@@ -152,7 +154,7 @@ extension Tensor {
     /// deviations from its own mean, merged across segments in double precision with Chan's
     /// formula), one for `x·scale + shift`; both run the vectorized kernels of ``KernelLevel``.
     private func groupNormalized(
-        _ grouping: ChannelGrouping, weight: Tensor?, bias: Tensor?, epsilon: Float
+        _ grouping: ChannelGrouping, weight: Tensor?, bias: Tensor?, epsilon: Float, relu: Bool
     ) -> (output: Tensor, statistics: [Float]) {
         let x = UnsafePointer(storage.pointer)
         let w = weight.map { UnsafePointer($0.storage.pointer) }
@@ -191,7 +193,7 @@ extension Tensor {
                             let (base, channel) = grouping.segment(k, ofGroup: group)
                             let scale = rstd * (w?[channel] ?? 1)
                             let shift = (b?[channel] ?? 0) - groupMean * scale
-                            affine(x + base, op + base, spatial, scale, shift, 0)
+                            affine(x + base, op + base, spatial, scale, shift, relu ? 1 : 0)
                         }
                     }
                 }
@@ -205,7 +207,7 @@ extension Tensor {
         let recorded = Tensor.recorded(out, inputs: inputs) { gradient in
             let (dx, dw, db) = Tensor.groupNormalizedGradients(
                 grouping, input: input, gradient: gradient, statistics: saved, weight: weight,
-                needsAffine: weight?.node != nil || bias?.node != nil)
+                needsAffine: weight?.node != nil || bias?.node != nil, mask: relu ? out : nil)
             var result: [Tensor?] = [dx]
             if weight != nil { result.append(dw) }
             if bias != nil { result.append(db) }
@@ -220,13 +222,15 @@ extension Tensor {
     /// values is `r · (d − Σd/m − x̂ · Σ(d·x̂)/m)`; the weight gradient of a channel sums `g·x̂`
     /// and the bias gradient sums `g` over its values. One pass collects `Σg` and `Σg·(x − μ)`
     /// per segment (which give both the group sums and the per-channel affine gradients), a
-    /// second writes the input gradient.
+    /// second writes the input gradient. With a `mask` (the output of a fused ReLU), `g` counts
+    /// only where the mask is positive.
     private static func groupNormalizedGradients(
         _ grouping: ChannelGrouping, input: Tensor, gradient: Tensor, statistics: [Float],
-        weight: Tensor?, needsAffine: Bool
+        weight: Tensor?, needsAffine: Bool, mask: Tensor?
     ) -> (Tensor, Tensor?, Tensor?) {
         let x = UnsafePointer(input.storage.pointer)
         let g = UnsafePointer(gradient.storage.pointer)
+        let m = mask.map { UnsafePointer($0.storage.pointer) }
         let w = weight.map { UnsafePointer($0.storage.pointer) }
         let spatial = grouping.spatial
         let size = Float(grouping.groupSize)
@@ -251,7 +255,7 @@ extension Tensor {
                                 let (base, channel) = grouping.segment(k, ofGroup: group)
                                 let scale = Double(w?[channel] ?? 1)
                                 var (sumG, sumGX) = (0.0, 0.0)
-                                gradientSums(g + base, x + base, spatial, mean, &sumG, &sumGX)
+                                gradientSums(g + base, m.map { $0 + base }, x + base, spatial, mean, &sumG, &sumGX)
                                 let index = 2 * (group * grouping.segmentsPerGroup + k)
                                 ss[index] = sumG
                                 ss[index + 1] = sumGX * Double(rstd)
@@ -263,7 +267,7 @@ extension Tensor {
                             for k in 0..<grouping.segmentsPerGroup {
                                 let (base, channel) = grouping.segment(k, ofGroup: group)
                                 let scale = w?[channel] ?? 1
-                                combine(g + base, x + base, op + base, spatial,
+                                combine(g + base, m.map { $0 + base }, x + base, op + base, spatial,
                                         rstd * scale, -rstd * rstd * meanDX, mean, -rstd * meanD)
                             }
                         }
