@@ -485,19 +485,51 @@ static void normalizeRowsBackwardKernel(const float *x, const float *g, const fl
     }
 }
 
-static void copyRunsKernel(const float *source, ptrdiff_t sourceStride, float *destination, ptrdiff_t runs,
-                           ptrdiff_t length) {
-    if (length >= 256) {
-        for (ptrdiff_t r = 0; r < runs; r++)
-            __builtin_memcpy(destination + r * length, source + r * sourceStride, (size_t)length * sizeof(float));
-        return;
-    }
+// Runs no shorter than a vector finish with one vector ending at the run's end (overlapping the
+// previous one: the same values are written twice), which is cheaper than a partial vector.
+static void copyRunsKernel(const float *source, ptrdiff_t sourceStride, float *destination,
+                           ptrdiff_t destinationStride, ptrdiff_t runs, ptrdiff_t length) {
+    if (length <= 0) return;
     for (ptrdiff_t r = 0; r < runs; r++) {
         const float *s = source + r * sourceStride;
-        float *d = destination + r * length;
+        float *d = destination + r * destinationStride;
+        if (length < W) {
+            for (ptrdiff_t i = 0; i < length; i++) d[i] = s[i];
+            continue;
+        }
+        if (length >= 256) {
+            __builtin_memcpy(d, s, (size_t)length * sizeof(float));
+            continue;
+        }
         ptrdiff_t i = 0;
         for (; i + W <= length; i += W) store(d + i, load(s + i));
-        for (; i < length; i++) d[i] = s[i];
+        if (i < length) store(d + length - W, load(s + length - W));
+    }
+}
+
+static void affineRunsKernel(const float *source, ptrdiff_t sourceStride, float *destination,
+                             ptrdiff_t destinationStride, ptrdiff_t runs, ptrdiff_t length, float scale,
+                             float shift, int relu) {
+    if (length <= 0) return;
+    pk_v a = splat(scale), b = splat(shift), zero = splat(0.0f);
+    for (ptrdiff_t r = 0; r < runs; r++) {
+        const float *s = source + r * sourceStride;
+        float *d = destination + r * destinationStride;
+        if (length < W) {
+            for (ptrdiff_t i = 0; i < length; i++) {
+                float y = s[i] * scale + shift;
+                d[i] = relu && !(y > 0) ? 0 : y;
+            }
+            continue;
+        }
+        ptrdiff_t i = 0;
+        if (relu) {
+            for (; i + W <= length; i += W) store(d + i, vmax(load(s + i) * a + b, zero));
+            if (i < length) store(d + length - W, vmax(load(s + length - W) * a + b, zero));
+        } else {
+            for (; i + W <= length; i += W) store(d + i, load(s + i) * a + b);
+            if (i < length) store(d + length - W, load(s + length - W) * a + b);
+        }
     }
 }
 
@@ -517,6 +549,7 @@ const PKKernels PK_NAME = {
     .unaryBackward = unaryBackwardKernel,
     .normalizeRowsBackward = normalizeRowsBackwardKernel,
     .copyRuns = copyRunsKernel,
+    .affineRuns = affineRunsKernel,
 };
 
 #undef W

@@ -378,6 +378,39 @@ struct KernelLevelTests {
         }
     }
 
+    @Test("strided run copies and affine maps, for every run length")
+    func runKernels() {
+        for (level, table) in Self.tables {
+            for length in Self.lengths + [255, 256, 300] where length > 0 {
+                let runs = 3
+                let (sourceStride, destinationStride) = (length + 5, length + 2)
+                let source = Self.values(runs * sourceStride, seed: 20)
+                for relu in [Int32(-1), 0, 1] {
+                    var destination = [Float](repeating: .nan, count: runs * destinationStride)
+                    if relu < 0 {
+                        table.copyRuns!(source, sourceStride, &destination, destinationStride, runs, length)
+                    } else {
+                        table.affineRuns!(source, sourceStride, &destination, destinationStride, runs, length, 1.5, -0.5, relu)
+                    }
+                    for r in 0..<runs {
+                        for i in 0..<destinationStride {
+                            let value = destination[r * destinationStride + i]
+                            guard i < length else {
+                                #expect(value.isNaN, "\(level) wrote past a run (length \(length))")
+                                continue
+                            }
+                            let x = source[r * sourceStride + i]
+                            var expected = relu < 0 ? x : x * 1.5 - 0.5
+                            if relu == 1 { expected = Swift.max(expected, 0) }
+                            #expect(Swift.abs(value - expected) <= 1e-6 * Swift.max(1, Swift.abs(expected)),
+                                    "\(level) run kernel \(relu) length \(length)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test("gradient accumulation is in place only for a buffer nobody else holds")
     func gradientAccumulation() {
         var owned = Tensor(shape: [3, 5], scalars: Self.values(15, seed: 18))

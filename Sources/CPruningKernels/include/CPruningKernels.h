@@ -92,10 +92,16 @@ typedef struct PKKernels {
     void (*normalizeRowsBackward)(const float *x, const float *g, const float *statistics,
                                   const float *weight, float *dx, float *dweight, float *dbias,
                                   ptrdiff_t rows, ptrdiff_t columns, int centering);
-    /// Copies `runs` runs of `length` contiguous elements, the source runs `sourceStride`
-    /// elements apart, to `destination` back to back (the inner loops of a permutation).
-    void (*copyRuns)(const float *source, ptrdiff_t sourceStride, float *destination, ptrdiff_t runs,
-                     ptrdiff_t length);
+    /// Copies `runs` runs of `length` contiguous elements, the source runs `sourceStride` and
+    /// the destination runs `destinationStride` elements apart (the inner loops of a
+    /// permutation, or of padding an image). Source and destination must not overlap.
+    void (*copyRuns)(const float *source, ptrdiff_t sourceStride, float *destination,
+                     ptrdiff_t destinationStride, ptrdiff_t runs, ptrdiff_t length);
+    /// `affine` over `runs` runs laid out as in `copyRuns`: `destination = source·scale + shift`,
+    /// then `max(·, 0)` when `relu` is non-zero. Source and destination must not overlap.
+    void (*affineRuns)(const float *source, ptrdiff_t sourceStride, float *destination,
+                       ptrdiff_t destinationStride, ptrdiff_t runs, ptrdiff_t length, float scale,
+                       float shift, int relu);
 } PKKernels;
 
 /// The highest level this processor and operating system support.

@@ -70,12 +70,10 @@ enum ShiftedConvolution {
     /// Copies image `[C, H, W]` into the interior of the padded planes (borders stay as they are:
     /// zero, from allocation).
     static func pad(_ g: ConvolutionGeometry, _ layout: Layout, image: UnsafePointer<Float>, into padded: UnsafeMutablePointer<Float>) {
+        let copyRuns = SIMDKernels.active.copyRuns!
         for c in 0..<g.inChannels {
             let plane = padded + c * layout.planeStride + g.paddingHeight * layout.paddedWidth + g.paddingWidth
-            let source = image + c * g.inArea
-            for h in 0..<g.inHeight {
-                (plane + h * layout.paddedWidth).update(from: source + h * g.inWidth, count: g.inWidth)
-            }
+            copyRuns(image + c * g.inArea, g.inWidth, plane, layout.paddedWidth, g.inHeight, g.inWidth)
         }
     }
 
@@ -97,7 +95,7 @@ enum ShiftedConvolution {
         let layout = Layout(g)
         let packed = packedWeights(g, weight)
         defer { packed.deallocate() }
-        let affine = SIMDKernels.active.affine!
+        let affineRuns = SIMDKernels.active.affineRuns!
         let (outputs, channels) = (g.outChannels, g.inChannels)
         Kernels.parallelFor(g.batch, minimumPerThread: 1) { images in
             let padded = zeroed(channels * layout.planeStride)
@@ -120,10 +118,8 @@ enum ShiftedConvolution {
                         shift = epilogue.shift[o] + scale * shift
                         relu = epilogue.relu ? 1 : 0
                     }
-                    for oh in 0..<g.outHeight {
-                        affine(grid + o * layout.gridCount + oh * layout.paddedWidth, y + (o * g.outHeight + oh) * g.outWidth,
-                               g.outWidth, scale, shift, relu)
-                    }
+                    affineRuns(grid + o * layout.gridCount, layout.paddedWidth, y + o * g.outArea, g.outWidth,
+                               g.outHeight, g.outWidth, scale, shift, relu)
                 }
             }
         }
@@ -149,6 +145,7 @@ enum ShiftedConvolution {
         // One weight-gradient buffer per chunk of images, `[taps, O, C]` each.
         let packedGradients = weightGradient != nil ? zeroed(threads * packedSize) : nil
         defer { packedGradients?.deallocate() }
+        let copyRuns = SIMDKernels.active.copyRuns!
         Kernels.parallelFor(threads, minimumPerThread: 1) { chunks in
             for chunk in chunks {
                 let images = (chunk * perThread)..<Swift.min(g.batch, (chunk + 1) * perThread)
@@ -162,10 +159,8 @@ enum ShiftedConvolution {
                 for image in images {
                     let dy = outputGradient + image * outputs * g.outArea
                     for o in 0..<outputs {
-                        for oh in 0..<g.outHeight {
-                            (gridGradient + o * layout.gridCount + oh * layout.paddedWidth)
-                                .update(from: dy + (o * g.outHeight + oh) * g.outWidth, count: g.outWidth)
-                        }
+                        copyRuns(dy + o * g.outArea, g.outWidth, gridGradient + o * layout.gridCount, layout.paddedWidth,
+                                 g.outHeight, g.outWidth)
                     }
                     if let padded, let packedGradient, let input {
                         // dW_tap[O, C] += dY_grid[O, Ho·Wp] × X_shifted[C, Ho·Wp]ᵀ
@@ -191,9 +186,7 @@ enum ShiftedConvolution {
                         let dx = inputGradient + image * channels * g.inArea
                         for c in 0..<channels {
                             let plane = paddedGradient + c * layout.planeStride + g.paddingHeight * layout.paddedWidth + g.paddingWidth
-                            for h in 0..<g.inHeight {
-                                (dx + (c * g.inHeight + h) * g.inWidth).update(from: plane + h * layout.paddedWidth, count: g.inWidth)
-                            }
+                            copyRuns(plane, layout.paddedWidth, dx + c * g.inArea, g.inWidth, g.inHeight, g.inWidth)
                         }
                     }
                 }

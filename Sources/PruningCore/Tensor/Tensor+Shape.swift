@@ -29,7 +29,7 @@ extension Tensor {
             for block in 0..<outerCount {
                 let dst = op + block * runs * inner
                 if innerStride == 1 {
-                    copyRuns(source + offset, runStride, dst, runs, inner)
+                    copyRuns(source + offset, runStride, dst, inner, runs, inner)
                 } else {
                     for r in 0..<runs {
                         let src = source + offset + r * runStride
