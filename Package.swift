@@ -46,7 +46,7 @@ let package = Package(
         // MARK: Methods
         .target(
             name: "PolicyGradient",
-            dependencies: ["PruningCore"]
+            dependencies: ["PruningCore", "CPruningKernels"]
         ),
         .target(
             name: "LowRankDecomp",

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import PolicyGradient
+@testable import PruningCore
 
 /// A golden trajectory file written by `Fixtures/make_gymnasium_fixtures.py` (Gymnasium 1.4,
 /// NumPy 2): exact bit patterns, float64 as 16 hex digits, float32 as 8.
@@ -22,8 +23,16 @@ struct GymnasiumFixture: Decodable {
     var maxEpisodeSteps: Int
     var episodes: [Episode]
 
+    /// Decodes a gzip-compressed fixture (`*.json.gz`).
     static func load(_ name: String) throws -> GymnasiumFixture {
-        try JSONDecoder().decode(GymnasiumFixture.self, from: Data(contentsOf: fixtureURL(name)))
+        let compressed = try Data(contentsOf: fixtureURL(name))
+        let json = try compressed.withUnsafeBytes { bytes in
+            // A single gzip member: its trailer's last four bytes hold the length (mod 2³²).
+            let size = bytes.suffix(4).reversed().reduce(0) { $0 << 8 | Int($1) }
+            let inflater = try GzipDecompressor(input: bytes, file: name)
+            return Data(try inflater.read(count: size))
+        }
+        return try JSONDecoder().decode(GymnasiumFixture.self, from: json)
     }
 }
 
@@ -61,8 +70,9 @@ struct ReplaySummary {
     var mismatches: [String] = []
 }
 
-/// Replays each episode from its recorded initial state with its recorded actions and compares
-/// every observation, reward and flag bit for bit.
+/// Replays each episode (from `reset(seed:)` when it has a seed, else from its recorded initial
+/// state) with its recorded actions and compares every observation, reward, flag and the final
+/// state bit for bit.
 func replay<E: StatefulEnvironment>(
     _ fixture: GymnasiumFixture, with make: () -> E, actions decode: (String) -> [EnvironmentAction]
 ) -> ReplaySummary {
@@ -70,9 +80,11 @@ func replay<E: StatefulEnvironment>(
     for (e, episode) in fixture.episodes.enumerated() {
         var env = make()
         let initialState = episode.initialState.map { Double(bitPattern: UInt64($0, radix: 16)!) }
-        let first = env.reset(toState: initialState)
-        if !sameBits(first, floats(episode.initialObservation)) {
-            summary.mismatches.append("episode \(e): initial observation \(first)")
+        // Seeded episodes start as Gymnasium's did, from `reset(seed:)`; the others from the
+        // state written into the environment.
+        let first = episode.seed.map { env.reset(seed: $0) } ?? env.reset(toState: initialState)
+        if !sameBits(first, floats(episode.initialObservation)) || !sameBits(env.state, initialState) {
+            summary.mismatches.append("episode \(e): initial observation \(first), state \(env.state)")
         }
         let actions = decode(episode.actions)
         let observations = floats(episode.observations)
@@ -134,7 +146,7 @@ let usesGlibcMath: Bool = {
 struct EnvironmentGymnasiumReplayTests {
     @Test("CartPole-v1 replays Gymnasium bit for bit")
     func cartPole() throws {
-        let fixture = try GymnasiumFixture.load("cartpole.json")
+        let fixture = try GymnasiumFixture.load("cartpole.json.gz")
         #expect(fixture.maxEpisodeSteps == CartPole().maximumEpisodeSteps)
         let summary = replay(fixture, with: { CartPole() }, actions: discreteActions)
         #expect(summary.steps > 3000)
@@ -143,38 +155,53 @@ struct EnvironmentGymnasiumReplayTests {
 
     @Test("Acrobot-v1 replays Gymnasium bit for bit")
     func acrobot() throws {
-        let fixture = try GymnasiumFixture.load("acrobot.json")
+        let fixture = try GymnasiumFixture.load("acrobot.json.gz")
         #expect(fixture.maxEpisodeSteps == Acrobot().maximumEpisodeSteps)
         let summary = replay(fixture, with: { Acrobot() }, actions: discreteActions)
-        #expect(summary.steps > 3000)
+        #expect(summary.steps > 7000)
         #expect(summary.mismatches.isEmpty, "\(summary.mismatches.prefix(3))")
     }
 
     @Test("Pendulum-v1 replays Gymnasium bit for bit (float64 actions)")
     func pendulum() throws {
-        let fixture = try GymnasiumFixture.load("pendulum.json")
+        let fixture = try GymnasiumFixture.load("pendulum.json.gz")
         #expect(fixture.maxEpisodeSteps == Pendulum().maximumEpisodeSteps)
         let summary = replay(fixture, with: { Pendulum() }, actions: continuousActions)
-        #expect(summary.steps > 2500)
+        #expect(summary.steps > 7500)
         #expect(summary.mismatches.isEmpty, "\(summary.mismatches.prefix(3))")
     }
 
     @Test("MountainCarContinuous-v0 replays Gymnasium bit for bit (float64 actions)")
     func mountainCar() throws {
-        let fixture = try GymnasiumFixture.load("mountaincar.json")
+        let fixture = try GymnasiumFixture.load("mountaincar.json.gz")
         #expect(fixture.maxEpisodeSteps == MountainCarContinuous().maximumEpisodeSteps)
         let summary = replay(fixture, with: { MountainCarContinuous() }, actions: continuousActions)
-        #expect(summary.steps > 4000)
+        #expect(summary.steps > 14000)
         #expect(summary.mismatches.isEmpty, "\(summary.mismatches.prefix(3))")
+    }
+
+    @Test("squares go through libm's pow, as Gymnasium's do, not the correctly rounded x * x")
+    func squaresUseLibmPower() {
+        // (x, glibc pow(x, 2), x * x) where the two results differ in the last bit.
+        let cases: [(UInt64, UInt64, UInt64)] = [
+            (0x3ff3_3deb_1d2c_ef00, 0x3ff7_23fe_0388_177b, 0x3ff7_23fe_0388_177c),
+            (0xc01f_1b8a_3add_a944, 0x404e_3d73_85a5_ea25, 0x404e_3d73_85a5_ea26),
+            (0xc00a_bd2d_2a05_a0b8, 0x4026_57c7_c209_460c, 0x4026_57c7_c209_460d),
+        ]
+        for (x, power, product) in cases {
+            let value = Double(bitPattern: x)
+            #expect(libmPower(value, 2).bitPattern == power)
+            #expect((value * value).bitPattern == product)
+        }
     }
 
     @Test("reset(seed:) draws Gymnasium's initial states for the same seeds")
     func seededResets() throws {
-        #expect(seededResetsMatch(try GymnasiumFixture.load("cartpole.json"), with: { CartPole() }) == 64)
-        #expect(seededResetsMatch(try GymnasiumFixture.load("acrobot.json"), with: { Acrobot() }) == 23)
-        #expect(seededResetsMatch(try GymnasiumFixture.load("pendulum.json"), with: { Pendulum() }) == 12)
+        #expect(seededResetsMatch(try GymnasiumFixture.load("cartpole.json.gz"), with: { CartPole() }) == 64)
+        #expect(seededResetsMatch(try GymnasiumFixture.load("acrobot.json.gz"), with: { Acrobot() }) == 31)
+        #expect(seededResetsMatch(try GymnasiumFixture.load("pendulum.json.gz"), with: { Pendulum() }) == 36)
         #expect(
-            seededResetsMatch(try GymnasiumFixture.load("mountaincar.json"), with: { MountainCarContinuous() }) == 14)
+            seededResetsMatch(try GymnasiumFixture.load("mountaincar.json.gz"), with: { MountainCarContinuous() }) == 22)
     }
 }
 

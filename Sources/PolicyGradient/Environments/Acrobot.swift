@@ -161,7 +161,7 @@ public struct Acrobot: StatefulEnvironment {
         let i1 = momentOfInertia, i2 = momentOfInertia, g = gravity
         let (theta1, theta2, dtheta1, dtheta2) = y
         // `x**2` on NumPy float64 scalars is libm pow, which can differ from x*x by one ulp.
-        func square(_ x: Double) -> Double { pow(x, 2) }
+        func square(_ x: Double) -> Double { libmPower(x, 2) }
         let d1 = m1 * square(lc1) + m2 * (square(l1) + square(lc2) + 2 * l1 * lc2 * cos(theta2)) + i1 + i2
         let d2 = m2 * (square(lc2) + l1 * lc2 * cos(theta2)) + i2
         let phi2 = m2 * lc2 * g * cos(theta1 + theta2 - Double.pi / 2.0)

@@ -102,7 +102,7 @@ public struct MountainCarContinuous: StatefulEnvironment {
         if p < .weak(Self.minimumPosition) { p = .weak(Self.minimumPosition) }
         if p == .weak(Self.minimumPosition) && v < .weak(0) { v = .weak(0) }
         let terminated = p >= .weak(Self.goalPosition) && v >= .weak(goalVelocity)
-        let reward = (terminated ? 100.0 : 0.0) - pow(a, 2) * 0.1
+        let reward = (terminated ? 100.0 : 0.0) - libmPower(a, 2) * 0.1
         position = S(p.value, .float32)
         velocity = S(v.value, .float32)
         elapsedSteps += 1

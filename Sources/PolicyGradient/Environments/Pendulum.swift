@@ -98,9 +98,9 @@ public struct Pendulum: StatefulEnvironment {
         precondition(hasState, "Pendulum: call a reset before stepping")
         // np.clip keeps NaN.
         let u = raw < -Self.maximumTorque ? -Self.maximumTorque : (raw > Self.maximumTorque ? Self.maximumTorque : raw)
-        let cost = pow(Self.normalizedAngle(theta), 2) + 0.1 * pow(thetaDot, 2) + 0.001 * pow(u, 2)
+        let cost = libmPower(Self.normalizedAngle(theta), 2) + 0.1 * libmPower(thetaDot, 2) + 0.001 * libmPower(u, 2)
         let g = gravity, m = Self.mass, l = Self.length, dt = Self.timeStep
-        var newThetaDot = thetaDot + (3 * g / (2 * l) * sin(theta) + 3.0 / (m * pow(l, 2)) * u) * dt
+        var newThetaDot = thetaDot + (3 * g / (2 * l) * sin(theta) + 3.0 / (m * libmPower(l, 2)) * u) * dt
         newThetaDot =
             newThetaDot < -Self.maximumSpeed
             ? -Self.maximumSpeed : (newThetaDot > Self.maximumSpeed ? Self.maximumSpeed : newThetaDot)

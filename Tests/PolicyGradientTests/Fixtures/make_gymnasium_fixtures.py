@@ -5,7 +5,7 @@ MountainCarContinuous-v0):
 
     python make_gymnasium_fixtures.py
 
-Every number is stored exactly: float64 values as 16 hex digits of their IEEE bit pattern,
+Trajectory files are gzip-compressed JSON (`*.json.gz`). Every number is stored exactly: float64 values as 16 hex digits of their IEEE bit pattern,
 float32 values as 8 hex digits; the per-step columns of an episode are concatenated into one
 string each. Continuous actions are float64, as the environments compute in double precision
 with them (float32 actions make NumPy evaluate parts of Pendulum's reward in float32).
@@ -15,6 +15,7 @@ written into the unwrapped environment after a reset (`seed` is null). `initialS
 state the first step starts from, `initialObservation` the observation for it.
 """
 
+import gzip
 import json
 import math
 import random
@@ -128,27 +129,34 @@ def mountain_car_pump(observation, rng):
     return magnitude if observation[1] >= 0 else -magnitude
 
 
+# Besides the short, targeted episodes, every environment has full-length episodes from
+# `reset(seed=...)` under uniformly random actions (continuous ones from 1.25x the action bounds,
+# so that clipping is exercised): rare last-bit differences (a libm call folded into an
+# arithmetic shortcut, say) only show over thousands of steps.
 ENVIRONMENTS = {
     "CartPole-v1": {
-        "file": "cartpole.json",
+        "file": "cartpole.json.gz",
         "episodes": [(seed, None, uniform_discrete(2)) for seed in range(60)]
         + [(1000 + seed, None, cartpole_balance) for seed in range(4)],
     },
     "Acrobot-v1": {
-        "file": "acrobot.json",
+        "file": "acrobot.json.gz",
         "episodes": [(seed, None, uniform_discrete(3)) for seed in range(3)]
-        + [(2000 + seed, None, acrobot_pump) for seed in range(20)],
+        + [(2000 + seed, None, acrobot_pump) for seed in range(20)]
+        + [(5000 + seed, None, uniform_discrete(3)) for seed in range(8)],
     },
     "Pendulum-v1": {
-        "file": "pendulum.json",
+        "file": "pendulum.json.gz",
         "episodes": [(seed, None, uniform_continuous(-2.5, 2.5)) for seed in range(6)]
         + [(3000 + seed, None, pendulum_spin) for seed in range(6)]
-        + [(None, [50.0, 7.5], pendulum_spin), (None, [-1e4 + 0.25, -8.0], pendulum_spin)],
+        + [(None, [50.0, 7.5], pendulum_spin), (None, [-1e4 + 0.25, -8.0], pendulum_spin)]
+        + [(6000 + seed, None, uniform_continuous(-2.5, 2.5)) for seed in range(24)],
     },
     "MountainCarContinuous-v0": {
-        "file": "mountaincar.json",
+        "file": "mountaincar.json.gz",
         "episodes": [(seed, None, uniform_continuous(-1.5, 1.5)) for seed in range(2)]
         + [(4000 + seed, None, mountain_car_pump) for seed in range(12)]
+        + [(7000 + seed, None, uniform_continuous(-1.25, 1.25)) for seed in range(8)]
         + [
             (None, [-1.19, -0.069], mountain_car_pump),
             (None, [-0.3, 0.0699], uniform_continuous(-1.5, 1.5)),
@@ -214,7 +222,9 @@ def main():
             "episodes": episodes,
         }
         path = OUT / spec["file"]
-        path.write_text(json.dumps(document, separators=(",", ":")) + "\n")
+        # gzip without a timestamp, so that the same trajectories give the same bytes.
+        text = (json.dumps(document, separators=(",", ":")) + "\n").encode()
+        path.write_bytes(gzip.compress(text, compresslevel=9, mtime=0))
         print(f"{env_id}: {len(episodes)} episodes, {steps} steps -> {path.name} "
               f"({path.stat().st_size // 1024} KiB)")
 
