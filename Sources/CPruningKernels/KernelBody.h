@@ -158,6 +158,7 @@ static inline pk_v applyBinary(int op, pk_v a, pk_v b) {
     case PKBinaryDivide: return a / b;
     case PKBinaryMaximum: return vmax(a, b);
     case PKBinaryMinimum: return vmin(a, b);
+    case PKBinaryAddReLU: { pk_v sum = a + b; return select(sum > 0.0f, sum, splat(0.0f)); }
     default: return a;
     }
 }
@@ -194,6 +195,7 @@ static void binaryKernel(int op, const float *a, ptrdiff_t strideA, const float 
     case PKBinaryDivide: PK_BINARY_LOOP(PKBinaryDivide)
     case PKBinaryMaximum: PK_BINARY_LOOP(PKBinaryMaximum)
     case PKBinaryMinimum: PK_BINARY_LOOP(PKBinaryMinimum)
+    case PKBinaryAddReLU: PK_BINARY_LOOP(PKBinaryAddReLU)
     default: return;
     }
 }

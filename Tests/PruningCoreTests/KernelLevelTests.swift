@@ -66,6 +66,7 @@ struct KernelLevelTests {
             (PKBinaryAdd, { $0 + $1 }), (PKBinarySubtract, { $0 - $1 }), (PKBinaryMultiply, { $0 * $1 }),
             (PKBinaryDivide, { $0 / $1 }), (PKBinaryMaximum, { $0 >= $1 ? $0 : $1 }),
             (PKBinaryMinimum, { $0 <= $1 ? $0 : $1 }),
+            (PKBinaryAddReLU, { let s = $0 + $1; return s > 0 ? s : 0 }),
         ]
         for (level, table) in Self.tables {
             for count in Self.lengths {

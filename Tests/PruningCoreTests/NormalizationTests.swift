@@ -152,6 +152,22 @@ private func channelStatistics(_ x: Tensor) -> (mean: [Double], biased: [Double]
         }
     }
 
+    @Test("reluOfSum equals relu(a + b), forward and backward")
+    func reluOfSum() {
+        let a = testTensor([3, 4, 5, 6], seed: 44).requiringGradient()
+        let b = testTensor([3, 4, 5, 6], seed: 45).requiringGradient()
+        let seed = testTensor([3, 4, 5, 6], seed: 46)
+        let fused = Tensor.reluOfSum(a, b)
+        let reference = (a + b).relu()
+        #expect(fused.scalars == reference.scalars)
+        let (fa, fb) = (fused.gradients(withRespectTo: [a, b], seed: seed)[0], fused.gradients(withRespectTo: [a, b], seed: seed)[1])
+        let expected = reference.gradients(withRespectTo: [a, b], seed: seed)
+        #expect(fa.scalars == expected[0].scalars && fb.scalars == expected[1].scalars)
+        // Broadcast operands take the composition.
+        let row = testTensor([6], seed: 47)
+        #expect(Tensor.reluOfSum(a, row).scalars == (a + row).relu().scalars)
+    }
+
     @Test("batch norm with given statistics matches a loop reference and has correct gradients")
     func batchNormEvaluation() {
         let x = testTensor([2, 3, 2, 2], lower: -2, upper: 2, seed: 18)

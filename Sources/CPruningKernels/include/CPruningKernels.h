@@ -29,6 +29,8 @@ typedef enum PKBinaryOp {
     PKBinaryDivide = 3,
     PKBinaryMaximum = 4,
     PKBinaryMinimum = 5,
+    /// `max(a + b, 0)` (a residual connection followed by a ReLU).
+    PKBinaryAddReLU = 6,
 } PKBinaryOp;
 
 /// Unary operations of `unary`.

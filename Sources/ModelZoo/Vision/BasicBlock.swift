@@ -60,6 +60,6 @@ public final class BasicBlock: Layer {
         let inner = conv1(input, normalizedBy: bn1, relu: true)
         let residual = conv2(inner, normalizedBy: bn2, relu: false)
         let shortcut = downsampleSequence.map { $0(input) } ?? input
-        return (residual + shortcut).relu()
+        return Tensor.reluOfSum(residual, shortcut)
     }
 }

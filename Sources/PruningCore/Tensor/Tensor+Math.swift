@@ -43,6 +43,19 @@ extension Tensor {
         mapElements(ReLUKernel.self) { g, x, _ in Tensor.reluGradient(g, input: x) }
     }
 
+    /// `relu(a + b)` in one pass, for a residual connection followed by a ReLU; the gradient
+    /// `g` where the result is positive goes to both operands. Operands of different shapes
+    /// broadcast as in `+` (and take the unfused path).
+    public static func reluOfSum(_ a: Tensor, _ b: Tensor) -> Tensor {
+        guard a.shape == b.shape else { return (a + b).relu() }
+        let out = broadcastingApply(AddReLUKernel.self, a, b)
+        let (needA, needB) = (a.node != nil, b.node != nil)
+        return recorded(out, inputs: [a, b]) { g in
+            let masked = Tensor.reluGradient(g, input: out)
+            return [needA ? masked : nil, needB ? masked : nil]
+        }
+    }
+
     /// `g · f′` in one pass for the activation `operation`, where `v` is the activation's input
     /// (GELU, SiLU) or output (sigmoid, tanh); `g` is shaped like `v`.
     static func activationGradient(_ operation: PKUnaryOp, _ g: Tensor, _ v: Tensor) -> Tensor {
@@ -188,5 +201,14 @@ enum GELUTanhKernel: UnaryKernel {
     @inline(__always) static func apply16(_ x: SIMD16<Float>) -> SIMD16<Float> { 0.5 * x * (1 + VectorMath.tanh(0.7978845608028654 * (x + 0.044715 * x * x * x))) }
     @inline(__always) static func apply(_ x: Float) -> Float {
         0.5 * x * (1 + Foundation.tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)))
+    }
+}
+
+/// `max(a + b, 0)`.
+enum AddReLUKernel: BinaryKernel {
+    static var simdOperation: PKBinaryOp? { PKBinaryAddReLU }
+    @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float {
+        let sum = a + b
+        return sum > 0 ? sum : 0
     }
 }
