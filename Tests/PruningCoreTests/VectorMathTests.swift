@@ -29,19 +29,6 @@ import Testing
         }
     }
 
-    @Test("tanh, sigmoid and erf: absolute error below 2e-6")
-    func others() {
-        for vector in lanes(-12, 0.00375) {
-            let (t, s, e) = (VectorMath.tanh(vector), VectorMath.sigmoid(vector), VectorMath.erf(vector))
-            for lane in 0..<16 {
-                let x = Double(vector[lane])
-                #expect(Swift.abs(Double(t[lane]) - Foundation.tanh(x)) <= 2e-6, "tanh(\(x))")
-                #expect(Swift.abs(Double(s[lane]) - 1 / (1 + Foundation.exp(-x))) <= 2e-6, "sigmoid(\(x))")
-                #expect(Swift.abs(Double(e[lane]) - Foundation.erf(x)) <= 2e-6, "erf(\(x))")
-            }
-        }
-    }
-
     @Test("expShifted writes exp(x − shift) and returns the sum")
     func expShifted() {
         let source: [Float] = (0..<37).map { Float($0) * 0.1 - 2 }

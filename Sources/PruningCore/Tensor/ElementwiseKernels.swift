@@ -13,21 +13,13 @@ extension BinaryKernel {
 }
 
 /// A scalar unary function applied elementwise; kernels with a vectorized counterpart in
-/// `CPruningKernels` name it in `simdOperation`, others may override `apply16`.
+/// `CPruningKernels` name it in `simdOperation` (and run it at the active ``KernelLevel``).
 protocol UnaryKernel {
     static func apply(_ x: Float) -> Float
-    static func apply16(_ x: SIMD16<Float>) -> SIMD16<Float>
-    static var isVectorized: Bool { get }
     static var simdOperation: PKUnaryOp? { get }
 }
 
 extension UnaryKernel {
-    @inline(__always) static func apply16(_ x: SIMD16<Float>) -> SIMD16<Float> {
-        var result = x
-        for lane in 0..<16 { result[lane] = apply(x[lane]) }
-        return result
-    }
-    static var isVectorized: Bool { false }
     static var simdOperation: PKUnaryOp? { nil }
 }
 
@@ -66,20 +58,7 @@ enum Kernels {
             return
         }
         parallelFor(count) { range in
-            var i = range.lowerBound
-            if K.isVectorized && VectorMath.isEnabled {
-                let raw = UnsafeRawPointer(a)
-                let rawOut = UnsafeMutableRawPointer(out)
-                while i + 16 <= range.upperBound {
-                    let x = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
-                    rawOut.storeBytes(of: K.apply16(x), toByteOffset: i * 4, as: SIMD16<Float>.self)
-                    i += 16
-                }
-            }
-            while i < range.upperBound {
-                out[i] = K.apply(a[i])
-                i += 1
-            }
+            for i in range { out[i] = K.apply(a[i]) }
         }
     }
 

@@ -127,14 +127,10 @@ extension Tensor {
 
 enum NegateKernel: UnaryKernel {
     static var simdOperation: PKUnaryOp? { PKUnaryNegate }
-    static var isVectorized: Bool { true }
-    @inline(__always) static func apply16(_ x: SIMD16<Float>) -> SIMD16<Float> { -x }
     @inline(__always) static func apply(_ x: Float) -> Float { -x }
 }
 enum SqrtKernel: UnaryKernel {
     static var simdOperation: PKUnaryOp? { PKUnarySqrt }
-    static var isVectorized: Bool { true }
-    @inline(__always) static func apply16(_ x: SIMD16<Float>) -> SIMD16<Float> { x.squareRoot() }
     @inline(__always) static func apply(_ x: Float) -> Float { x.squareRoot() }
 }
 enum RsqrtKernel: UnaryKernel {
@@ -142,8 +138,6 @@ enum RsqrtKernel: UnaryKernel {
 }
 enum ExpKernel: UnaryKernel {
     static var simdOperation: PKUnaryOp? { PKUnaryExp }
-    static var isVectorized: Bool { true }
-    @inline(__always) static func apply16(_ x: SIMD16<Float>) -> SIMD16<Float> { VectorMath.exp(x) }
     @inline(__always) static func apply(_ x: Float) -> Float { Foundation.exp(x) }
 }
 enum LogKernel: UnaryKernel {
@@ -157,28 +151,20 @@ enum SignKernel: UnaryKernel {
 }
 enum TanhKernel: UnaryKernel {
     static var simdOperation: PKUnaryOp? { PKUnaryTanh }
-    static var isVectorized: Bool { true }
-    @inline(__always) static func apply16(_ x: SIMD16<Float>) -> SIMD16<Float> { VectorMath.tanh(x) }
     @inline(__always) static func apply(_ x: Float) -> Float { Foundation.tanh(x) }
 }
 enum SigmoidKernel: UnaryKernel {
     static var simdOperation: PKUnaryOp? { PKUnarySigmoid }
-    static var isVectorized: Bool { true }
-    @inline(__always) static func apply16(_ x: SIMD16<Float>) -> SIMD16<Float> { VectorMath.sigmoid(x) }
     @inline(__always) static func apply(_ x: Float) -> Float {
         x >= 0 ? 1 / (1 + Foundation.exp(-x)) : Foundation.exp(x) / (1 + Foundation.exp(x))
     }
 }
 enum ReLUKernel: UnaryKernel {
     static var simdOperation: PKUnaryOp? { PKUnaryReLU }
-    static var isVectorized: Bool { true }
-    @inline(__always) static func apply16(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .< 0) }
     @inline(__always) static func apply(_ x: Float) -> Float { x > 0 ? x : 0 }
 }
 enum SiLUKernel: UnaryKernel {
     static var simdOperation: PKUnaryOp? { PKUnarySiLU }
-    static var isVectorized: Bool { true }
-    @inline(__always) static func apply16(_ x: SIMD16<Float>) -> SIMD16<Float> { x * VectorMath.sigmoid(x) }
     @inline(__always) static func apply(_ x: Float) -> Float { x * SigmoidKernel.apply(x) }
 }
 enum SoftplusKernel: UnaryKernel {
@@ -188,8 +174,6 @@ enum SoftplusKernel: UnaryKernel {
 }
 enum GELUKernel: UnaryKernel {
     static var simdOperation: PKUnaryOp? { PKUnaryGELU }
-    static var isVectorized: Bool { true }
-    @inline(__always) static func apply16(_ x: SIMD16<Float>) -> SIMD16<Float> { 0.5 * x * (1 + VectorMath.erf(x * 0.70710678118654752)) }
     @inline(__always) static func apply(_ x: Float) -> Float {
         0.5 * x * (1 + Foundation.erf(x * 0.70710678118654752))
     }
@@ -197,8 +181,6 @@ enum GELUKernel: UnaryKernel {
 
 enum GELUTanhKernel: UnaryKernel {
     static var simdOperation: PKUnaryOp? { PKUnaryGELUTanh }
-    static var isVectorized: Bool { true }
-    @inline(__always) static func apply16(_ x: SIMD16<Float>) -> SIMD16<Float> { 0.5 * x * (1 + VectorMath.tanh(0.7978845608028654 * (x + 0.044715 * x * x * x))) }
     @inline(__always) static func apply(_ x: Float) -> Float {
         0.5 * x * (1 + Foundation.tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)))
     }

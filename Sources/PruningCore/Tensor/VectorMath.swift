@@ -1,12 +1,12 @@
 import Foundation
 
-/// Vectorized single-precision transcendental functions on 16 lanes, for the elementwise
-/// activations (exp, sigmoid, tanh, SiLU, GELU) that would otherwise cost a libm call per element.
+/// Vectorized single-precision helpers on 16 lanes for the Swift loops that fuse their own
+/// softmax (cross-entropy, the causal softmax): exp, maximum, scaling. The elementwise
+/// activations run in `CPruningKernels` (see ``KernelLevel``).
 ///
 /// `exp` uses the classic range reduction `x = n·ln2 + r`, `|r| ≤ ln2/2`, with a degree-6
 /// polynomial for `e^r` (relative error about 2 ulp over the float range) and builds `2^n`
-/// from its exponent bits; inputs beyond ±88.7 saturate to `inf`/0. `erf` uses Abramowitz &
-/// Stegun 7.1.26 (absolute error below 1.5e-7).
+/// from its exponent bits; inputs beyond ±88.7 saturate to `inf`/0.
 enum VectorMath {
     typealias Vector = SIMD16<Float>
 
@@ -54,43 +54,6 @@ enum VectorMath {
         return result
     }
 
-    @inline(__always)
-    static func sigmoid(_ x: Vector) -> Vector {
-        1 / (1 + exp(-x))
-    }
-
-    @inline(__always)
-    static func tanh(_ x: Vector) -> Vector {
-        // tanh(x) = sign(x)·(1 − e^{−2|x|}) / (1 + e^{−2|x|}); accurate near 0 through a
-        // polynomial for |x| < 0.0625.
-        let a = abs(x)
-        let e = exp(-2 * a)
-        var result = (1 - e) / (1 + e)
-        let x2 = x * x
-        let small = x * (1 + x2 * (-0.33333333 + x2 * (0.13333333 + x2 * -0.053968254)))
-        result.replace(with: -result, where: x .< 0)
-        result.replace(with: small, where: a .< 0.0625)
-        return result
-    }
-
-    @inline(__always)
-    static func erf(_ x: Vector) -> Vector {
-        let a = abs(x)
-        let t = 1 / (1 + 0.3275911 * a)
-        var y = Vector(repeating: 1.061405429)
-        y = y * t - 1.453152027
-        y = y * t + 1.421413741
-        y = y * t - 0.284496736
-        y = y * t + 0.254829592
-        var result = 1 - y * t * exp(-a * a)
-        result.replace(with: -result, where: x .< 0)
-        return result
-    }
-
-    @inline(__always)
-    static func abs(_ x: Vector) -> Vector {
-        x.replacing(with: -x, where: x .< 0)
-    }
 
     /// Writes `exp(source[i] − shift)` to `destination` for `count` contiguous elements and
     /// returns their sum.
