@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "PolicyGradient", targets: ["PolicyGradient"]),
         .library(name: "LowRankDecomp", targets: ["LowRankDecomp"]),
         .library(name: "TokenFusion", targets: ["TokenFusion"]),
+        .library(name: "StructuralPruning", targets: ["StructuralPruning"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -54,6 +55,10 @@ let package = Package(
         ),
         .target(
             name: "TokenFusion",
+            dependencies: ["ModelZoo", "PruningCore"]
+        ),
+        .target(
+            name: "StructuralPruning",
             dependencies: ["ModelZoo", "PruningCore"]
         ),
 
@@ -102,6 +107,15 @@ let package = Package(
             path: "Examples/MoDeGPT"
         ),
 
+        .executableTarget(
+            name: "disp-llm",
+            dependencies: [
+                "StructuralPruning", "LowRankDecomp", "ModelZoo", "PruningCore", "ExampleSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Examples/DISPLLM"
+        ),
+
         // MARK: Benchmarks
         .executableTarget(
             name: "core-benchmarks",
@@ -118,6 +132,12 @@ let package = Package(
             name: "environment-benchmarks",
             dependencies: ["PolicyGradient", "PruningCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/EnvironmentBenchmarks"
+        ),
+
+        .executableTarget(
+            name: "displlm-benchmarks",
+            dependencies: ["StructuralPruning", "ModelZoo", "PruningCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Benchmarks/DISPLLMBenchmarks"
         ),
 
         // MARK: Tests
@@ -143,6 +163,10 @@ let package = Package(
         .testTarget(
             name: "TokenFusionTests",
             dependencies: ["TokenFusion", "ModelZoo", "PruningCore", "PruningTestSupport", "token-fusion", "ExampleSupport"]
+        ),
+        .testTarget(
+            name: "StructuralPruningTests",
+            dependencies: ["StructuralPruning", "ModelZoo", "PruningCore", "PruningTestSupport"]
         ),
         .testTarget(
             name: "ModelZooTests",

@@ -30,7 +30,7 @@ struct ThroughputComparison {
             for (index, (_, model)) in all.enumerated() {
                 prefill[index] = max(prefill[index], model.prefillTokensPerSecond(prompt: prompt, repeats: 1))
                 decode[index] = max(
-                    decode[index], model.decodeTokensPerSecond(prompt: Array(prompt.prefix(64)), newTokens: decodeTokens) ?? 0)
+                    decode[index], model.decodeTokensPerSecond(prompt: Array(prompt.prefix(64)), newTokens: decodeTokens))
             }
             writeLine("  throughput round \(round)/\(rounds) done")
         }

@@ -131,3 +131,12 @@ public final class LowRankLlamaModel: Module {
         return (Foundation.exp(mean), mean, scored)
     }
 }
+
+extension LowRankLlamaModel: CausalLanguageModel {
+    /// ``parameterCount``.
+    public var totalParameterCount: Int { parameterCount }
+    /// ``hiddenStates(for:)``.
+    public func finalHiddenStates(for tokens: [[Int]]) -> Tensor { hiddenStates(for: tokens) }
+    /// ``logits(fromHiddenStates:)``.
+    public func outputLogits(fromHiddenStates hidden: Tensor) -> Tensor { logits(fromHiddenStates: hidden) }
+}

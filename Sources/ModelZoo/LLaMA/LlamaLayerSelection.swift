@@ -13,6 +13,9 @@
 /// - ``valueDimensions``: value dimensions of each head — one shared list or one per key–value
 ///   head, of equal length; rows of `v_proj` of that head and columns of `o_proj` of its query
 ///   heads.
+/// - ``queryHeads``: whole query heads — rows of `q_proj` and columns of `o_proj` of those heads;
+///   every key–value head keeps the same number of its query heads (the grouped-query layout
+///   needs equal groups), and the key–value heads stay.
 /// - The four index lists: residual dimensions read or written by the sub-blocks (DISP-LLM's
 ///   S1, S2, S3, S5; see ``LlamaLayerConfiguration``) — columns of q/k/v_proj, rows of o_proj,
 ///   columns of gate/up_proj, rows of down_proj.
@@ -23,6 +26,8 @@ public struct LlamaLayerSelection: Sendable, Equatable {
     public var rotaryPairs: [[Int]]?
     /// Kept value dimensions per key–value head (one shared list, or one per head).
     public var valueDimensions: [[Int]]?
+    /// Kept query heads, in increasing order, the same number from every key–value group.
+    public var queryHeads: [Int]?
     /// Kept attention input dimensions (S1).
     public var attentionInputIndices: [Int]?
     /// Kept attention output dimensions (S2).
@@ -35,12 +40,13 @@ public struct LlamaLayerSelection: Sendable, Equatable {
     /// A selection; with no arguments, the whole layer.
     public init(
         intermediateIndices: [Int]? = nil, rotaryPairs: [[Int]]? = nil, valueDimensions: [[Int]]? = nil,
-        attentionInputIndices: [Int]? = nil, attentionOutputIndices: [Int]? = nil,
+        queryHeads: [Int]? = nil, attentionInputIndices: [Int]? = nil, attentionOutputIndices: [Int]? = nil,
         mlpInputIndices: [Int]? = nil, mlpOutputIndices: [Int]? = nil
     ) {
         self.intermediateIndices = intermediateIndices
         self.rotaryPairs = rotaryPairs
         self.valueDimensions = valueDimensions
+        self.queryHeads = queryHeads
         self.attentionInputIndices = attentionInputIndices
         self.attentionOutputIndices = attentionOutputIndices
         self.mlpInputIndices = mlpInputIndices

@@ -101,6 +101,19 @@ extension LlamaModel {
             take("self_attn.o_proj", (0..<heads).flatMap { h in kept[h / group].map { h * dv + $0 } }, alongAxis: 1)
             result.valueHeadDimension = kept[0].count
         }
+        if let kept = selection.queryHeads {
+            check(kept, below: heads, "query heads")
+            precondition(kept == kept.sorted(), "LlamaModel.selecting: layer \(index) query heads \(kept) must be in increasing order")
+            let perGroup = (0..<keyValueHeads).map { g in kept.filter { $0 / group == g }.count }
+            precondition(
+                perGroup.allSatisfy { $0 == perGroup[0] },
+                "LlamaModel.selecting: layer \(index) keeps \(perGroup) query heads of its key-value groups; every group needs the same count")
+            let dq = 2 * (result.rotaryPairs.map { $0[0].count } ?? dimensions.rotaryPairs[0].count)
+            let dv = result.valueHeadDimension ?? dimensions.valueHeadDimension
+            take("self_attn.q_proj", kept.flatMap { h in (0..<dq).map { h * dq + $0 } }, alongAxis: 0)
+            take("self_attn.o_proj", kept.flatMap { h in (0..<dv).map { h * dv + $0 } }, alongAxis: 1)
+            result.headCount = kept.count
+        }
         func residual(_ kept: [Int]?, current: [Int]?, _ what: String, slicing: [(String, Int)]) -> [Int]? {
             guard let kept else { return current }
             check(kept, below: current?.count ?? hidden, what)

@@ -5,7 +5,7 @@ import Darwin
 #endif
 import Foundation
 
-/// The memory use of this process, for compression reports.
+/// The memory use of this process, for compression and training reports.
 public enum ProcessMemory {
     /// The peak resident set size of the process so far, in bytes (`getrusage`'s `ru_maxrss`,
     /// which Linux reports in KiB and macOS in bytes).

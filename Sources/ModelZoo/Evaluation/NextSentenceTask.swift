@@ -8,20 +8,27 @@ import PruningCore
 /// Every choice is cut to the same number of tokens, so a model is scored by the summed
 /// log-likelihood of each choice's tokens after the shared context (length normalization is
 /// unnecessary), and the four sequences of an item run as one batch. Chance is
-/// `1 / choiceCount`.
-struct NextSentenceTask: Sendable {
+/// `1 / choiceCount`. The MoDeGPT and DISP-LLM tables report it next to perplexity.
+public struct NextSentenceTask: Sendable {
     /// One question: a context and `choices`, of which `choices[answer]` is the true text.
-    struct Item: Sendable {
+    public struct Item: Sendable {
         /// The tokens before the sentence (the end of the paragraph so far).
-        var context: [Int]
+        public var context: [Int]
         /// The first tokens of each candidate sentence.
-        var choices: [[Int]]
+        public var choices: [[Int]]
         /// The index of the true sentence.
-        var answer: Int
+        public var answer: Int
+
+        /// An item.
+        public init(context: [Int], choices: [[Int]], answer: Int) {
+            self.context = context
+            self.choices = choices
+            self.answer = answer
+        }
     }
 
     /// The questions.
-    let items: [Item]
+    public let items: [Item]
 
     /// Builds `itemCount` questions from the raw WikiText-2 text `raw`.
     ///
@@ -34,8 +41,8 @@ struct NextSentenceTask: Sendable {
     ///   - continuationLength: the tokens of each choice (sentences shorter than this are not
     ///     used).
     ///   - seed: the sampling seed.
-    /// - Throws: `ValidationError`-style ``TaskError`` when the text holds too few sentences.
-    init(
+    /// - Throws: ``NextSentenceTaskError`` when the text holds too few sentences.
+    public init(
         raw: String, encode: (String) -> [Int], itemCount: Int, choiceCount: Int = 4, contextLength: Int = 32,
         continuationLength: Int = 12, seed: UInt64 = 0
     ) throws {
@@ -79,14 +86,14 @@ struct NextSentenceTask: Sendable {
             items.append(Item(context: context, choices: choices, answer: answer))
         }
         guard items.count == itemCount else {
-            throw TaskError.tooFewSentences(found: items.count, needed: itemCount)
+            throw NextSentenceTaskError.tooFewSentences(found: items.count, needed: itemCount)
         }
         self.items = items
     }
 
     /// The fraction of questions whose true choice gets the highest log-likelihood under
     /// `model`.
-    func accuracy(of model: some CausalLanguageModel) -> Double {
+    public func accuracy(of model: some CausalLanguageModel) -> Double {
         var correct = 0
         withoutGradients {
             for item in items {
@@ -114,11 +121,12 @@ struct NextSentenceTask: Sendable {
 }
 
 /// Why a ``NextSentenceTask`` could not be built.
-enum TaskError: Error, CustomStringConvertible {
+public enum NextSentenceTaskError: Error, Equatable, CustomStringConvertible {
     /// The text yields fewer questions than asked for.
     case tooFewSentences(found: Int, needed: Int)
 
-    var description: String {
+    /// A sentence naming the counts.
+    public var description: String {
         switch self {
         case .tooFewSentences(let found, let needed):
             "next-sentence task: the text yields \(found) questions, \(needed) were asked for"
