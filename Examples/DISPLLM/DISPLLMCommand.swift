@@ -54,6 +54,9 @@ struct DISPLLMCommand: ParsableCommand {
     @Option(help: "λ, the weight of the parameter regularizer.")
     var lambda: Float = 6
 
+    @Option(help: "AdamW learning rate of the controller.")
+    var learningRate: Float = 1e-3
+
     @Option(help: "Calibration windows for the activation-energy and MoDeGPT baselines.")
     var calibrationSequences: Int = 32
 
@@ -99,6 +102,7 @@ struct DISPLLMCommand: ParsableCommand {
             throw ValidationError("counts and lengths must be positive (--eval-tokens and --steps may be 0)")
         }
         guard lambda >= 0, lambda.isFinite else { throw ValidationError("--lambda \(lambda) must be finite and ≥ 0") }
+        guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate \(learningRate) must be finite and > 0") }
         _ = try parsedRatios()
         _ = try parsedMethods()
     }
@@ -139,7 +143,7 @@ struct DISPLLMCommand: ParsableCommand {
 
         let settings = RunSettings(
             model: modelURL.lastPathComponent, evaluationTokens: evaluationIDs.count, windowLength: window,
-            zeroShotItems: task.items.count, steps: steps, sequenceLength: sequenceLength, regularizationWeight: lambda,
+            zeroShotItems: task.items.count, steps: steps, sequenceLength: sequenceLength, regularizationWeight: lambda, learningRate: learningRate,
             calibrationSequences: calibrationSequences, calibrationLength: calibrationLength, taylorSamples: taylorSamples,
             threads: threads, cpu: cpu)
         let outputURL = URL(fileURLWithPath: output)
@@ -185,6 +189,7 @@ struct DISPLLMCommand: ParsableCommand {
                 configuration.steps = steps
                 configuration.sequenceLength = sequenceLength
                 configuration.regularizationWeight = lambda
+                configuration.learningRate = learningRate
                 configuration.seed = seed
                 if key == "free-logits" { configuration.controller = .freeLogits }
                 let pruner = try DISPLLMPruner(model: dense, configuration: configuration)

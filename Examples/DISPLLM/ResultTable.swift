@@ -38,6 +38,7 @@ struct RunSettings: Codable, Sendable {
     var steps: Int
     var sequenceLength: Int
     var regularizationWeight: Float
+    var learningRate: Float
     var calibrationSequences: Int
     var calibrationLength: Int
     var taylorSamples: Int
