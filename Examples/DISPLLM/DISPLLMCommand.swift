@@ -18,7 +18,8 @@ struct DISPLLMCommand: ParsableCommand {
 
               disp          DISP-LLM: the BiGRU hypernetwork trained for --steps steps on
                             --sequence-length-token windows of WikiText-2 validation
-              free-logits   DISP-LLM with one free logit vector per structure (the ablation)
+              free-logits   DISP-LLM with one free logit vector per structure (the ablation,
+                            at --ablation-ratios)
               energy        dependent pruning, one residual subset for every block, by
                             calibration activation energy (SliceGPT's structure, no rotation)
               magnitude     dependent pruning by weight magnitude
@@ -42,20 +43,23 @@ struct DISPLLMCommand: ParsableCommand {
     @Option(help: "Fractions of block parameters to remove, comma-separated.")
     var ratios: String = "0.2,0.3,0.4,0.5"
 
+    @Option(help: "Ratios at which the free-logits ablation runs, comma-separated (empty: every --ratios value).")
+    var ablationRatios: String = "0.5"
+
     @Option(help: "Methods, comma-separated: disp, free-logits, energy, magnitude, llm-pruner, modegpt.")
     var methods: String = "disp,free-logits,energy,magnitude,llm-pruner,modegpt"
 
     @Option(help: "Controller training steps per DISP-LLM model.")
-    var steps: Int = 300
+    var steps: Int = 400
 
     @Option(help: "Tokens per DISP-LLM training window.")
     var sequenceLength: Int = 256
 
-    @Option(help: "λ, the weight of the parameter regularizer.")
-    var lambda: Float = 6
+    @Option(help: "λ, the weight of the parameter regularizer (the paper: 6; the official script: 16).")
+    var lambda: Float = 16
 
-    @Option(help: "AdamW learning rate of the controller.")
-    var learningRate: Float = 1e-3
+    @Option(help: "AdamW learning rate of the controller (the paper: 1e-3 over 10,000 steps).")
+    var learningRate: Float = 1e-2
 
     @Option(help: "Calibration windows for the activation-energy and MoDeGPT baselines.")
     var calibrationSequences: Int = 32
@@ -96,14 +100,25 @@ struct DISPLLMCommand: ParsableCommand {
     @Option(help: "Folder for controller checkpoints (resume an interrupted run).")
     var checkpoints: String = "checkpoints/disp-llm"
 
+    @Option(help: """
+        Only measure throughput: load every model saved in this folder (by a previous run, in \
+        --models) and compare prefill and decoding with the dense model in --throughput-rounds \
+        interleaved rounds; writes throughput.md to --output.
+        """)
+    var throughputOf: String?
+
+    @Option(help: "Interleaved rounds of the --throughput-of measurement.")
+    var throughputRounds: Int = 5
+
     mutating func validate() throws {
         guard threads > 0, steps >= 0, sequenceLength >= 2, calibrationSequences > 0, calibrationLength >= 2,
-              taylorSamples > 0, window >= 2, zeroShotItems > 0, prefillLength > 0, decodeTokens > 0, evalTokens >= 0 else {
+              taylorSamples > 0, throughputRounds > 0, window >= 2, zeroShotItems > 0, prefillLength > 0, decodeTokens > 0, evalTokens >= 0 else {
             throw ValidationError("counts and lengths must be positive (--eval-tokens and --steps may be 0)")
         }
         guard lambda >= 0, lambda.isFinite else { throw ValidationError("--lambda \(lambda) must be finite and ≥ 0") }
         guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate \(learningRate) must be finite and > 0") }
         _ = try parsedRatios()
+        _ = try parsedRatios(ablationRatios, allowEmpty: true)
         _ = try parsedMethods()
     }
 
@@ -112,6 +127,7 @@ struct DISPLLMCommand: ParsableCommand {
         BLAS.setThreadCount(threads)
         ThreadPolicy.maximumThreads = threads
         let ratioList = try parsedRatios()
+        let ablationList = try parsedRatios(ablationRatios, allowEmpty: true)
         let chosen = try parsedMethods()
         let clock = ContinuousClock()
         let began = clock.now
@@ -136,6 +152,27 @@ struct DISPLLMCommand: ParsableCommand {
             throw ValidationError("--prefill-length \(prefillLength) exceeds the \(evaluationIDs.count) evaluation tokens")
         }
         let cpu = Self.cpuName()
+        if let throughputOf {
+            let folder = URL(fileURLWithPath: throughputOf)
+            let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted().filter {
+                FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).appendingPathComponent("config.json").path)
+            }
+            guard !names.isEmpty else { throw ValidationError("--throughput-of: no saved model (a folder with config.json) in \(folder.path)") }
+            let saved = try names.map { name -> (String, LlamaModel) in
+                let model = try LlamaModel.load(from: folder.appendingPathComponent(name))
+                model.eval()
+                return (name, model)
+            }
+            writeLine("throughput: dense and \(saved.count) saved models, \(throughputRounds) interleaved rounds, \(threads) thread(s), \(cpu)")
+            let rounds = throughputRounds
+            let entries = ThroughputComparison.measure(
+                dense: dense, models: saved, prompt: prompt, decodeTokens: decodeTokens, rounds: rounds
+            ) { writeLine("  throughput round \($0)/\(rounds) done") }
+            let table = ThroughputComparison.markdown(entries)
+            writeLine(table)
+            try ResultFiles.write([("throughput.md", table)], to: URL(fileURLWithPath: output))
+            return
+        }
         writeLine("model: \(modelURL.lastPathComponent), \(dense.configuration.parameterCount) parameters, "
             + "\(LlamaMaskExport.blockParameterCount(of: dense)) in blocks; threads: \(threads); \(cpu), kernels \(KernelLevel.active)")
         writeLine("evaluation: \(evaluationIDs.count) WikiText-2 test tokens in windows of \(window); \(task.items.count) next-sentence questions; "
@@ -184,7 +221,8 @@ struct DISPLLMCommand: ParsableCommand {
 
         for ratio in ratioList {
             let percent = Int((100 * ratio).rounded())
-            for (key, label) in [("disp", "DISP-LLM"), ("free-logits", "DISP-LLM, free logits")] where chosen.contains(key) {
+            for (key, label) in [("disp", "DISP-LLM"), ("free-logits", "DISP-LLM, free logits")] where chosen.contains(key)
+                && (key == "disp" || ablationList.isEmpty || ablationList.contains(ratio)) {
                 var configuration = DISPLLMConfiguration(keptFraction: 1 - ratio)
                 configuration.steps = steps
                 configuration.sequenceLength = sequenceLength
@@ -273,10 +311,12 @@ struct DISPLLMCommand: ParsableCommand {
             .map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown CPU"
     }
 
-    private func parsedRatios() throws -> [Double] {
-        try ratios.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.map { part in
+    private func parsedRatios(_ text: String? = nil, allowEmpty: Bool = false) throws -> [Double] {
+        let parts = (text ?? ratios).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        if parts.isEmpty && !allowEmpty { throw ValidationError("--ratios: give at least one fraction") }
+        return try parts.map { part in
             guard let value = Double(part), value > 0, value < 1 else {
-                throw ValidationError("--ratios: '\(part)' is not a fraction in (0, 1)")
+                throw ValidationError("\(text == nil ? "--ratios" : "--ablation-ratios"): '\(part)' is not a fraction in (0, 1)")
             }
             return value
         }

@@ -135,7 +135,8 @@ struct MoDeGPTCommand: ParsableCommand {
             }
             writeLine("throughput: dense and \(models.count) saved models, \(throughputRounds) interleaved rounds, \(threads) thread(s)")
             let entries = ThroughputComparison.measure(
-                dense: dense, models: models, prompt: prompt, decodeTokens: decodeTokens, rounds: throughputRounds)
+                dense: dense, models: models, prompt: prompt, decodeTokens: decodeTokens, rounds: throughputRounds
+            ) { writeLine("  throughput round \($0)/\(self.throughputRounds) done") }
             let table = ThroughputComparison.markdown(entries)
             writeLine(table)
             try FileManager.default.createDirectory(at: URL(fileURLWithPath: output), withIntermediateDirectories: true)

@@ -109,8 +109,10 @@ public final class Conv2d: Layer {
     /// Convolves `input` `[batch, inputChannels, height, width]` into
     /// `[batch, outputChannels, outHeight, outWidth]`.
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        Tensor.conv2d(
+        let output = Tensor.conv2d(
             input, weight.value, bias: bias?.value, stride: stride, padding: padding, dilation: dilation, groups: groups)
+        LayerCallRecorder.current?.record(.convolution(groups: groups), weight: weight, input: input.shape, output: output.shape)
+        return output
     }
 
     /// `normalization(self(input))`, followed by a ReLU when `relu` is true.
@@ -136,8 +138,10 @@ public final class Conv2d: Layer {
             scale[c] = gamma[c] / (variance[c] + normalization.epsilon).squareRoot()
             shift[c] = beta[c] + ((convolutionBias?[c] ?? 0) - mean[c]) * scale[c]
         }
-        return Tensor.conv2dInference(
+        let output = Tensor.conv2dInference(
             input, weight.value, stride: stride, padding: padding, dilation: dilation, groups: groups,
             scale: scale, shift: shift, relu: relu)
+        LayerCallRecorder.current?.record(.convolution(groups: groups), weight: weight, input: input.shape, output: output.shape)
+        return output
     }
 }

@@ -41,6 +41,8 @@ public final class Linear: Layer {
     /// `x Wᵀ + b` over the last dimension of `input`.
     public func callAsFunction(_ input: Tensor) -> Tensor {
         precondition(input.shape.last == inputCount, "Linear: input \(input.shape) does not end in \(inputCount)")
-        return Tensor.linear(input, weight: weight.value, bias: bias?.value)
+        let output = Tensor.linear(input, weight: weight.value, bias: bias?.value)
+        LayerCallRecorder.current?.record(.linear, weight: weight, input: input.shape, output: output.shape)
+        return output
     }
 }

@@ -1,7 +1,13 @@
 /// The settings of a DISP-LLM run (Gao et al., 2024, "DISP-LLM: Dimension-Independent
-/// Structural Pruning for Large Language Models", arXiv 2410.11988). Defaults follow the paper
-/// and its official code where they agree; the training length and window are sized for a
-/// 135M-parameter model on two CPU cores.
+/// Structural Pruning for Large Language Models", arXiv 2410.11988).
+///
+/// The defaults are a short schedule for a 135M-parameter model on two CPU cores (about ten
+/// minutes): 400 steps of one 256-token window where the paper takes 10,000 steps of 2048
+/// tokens. To get there in 400 steps the learning rate is 1e-2 (the paper: 1e-3, constant) and
+/// λ is the official script's 16 (the paper: 6); with the paper's 1e-3 and λ = 6 the kept
+/// ratio of SmolLM2-135M is still 0.99 after 70 steps. Everything else — AdamW with weight
+/// decay 0.05, the Gumbel-sigmoid with T = 0.4 and offset 3, the BiGRU hypernetwork with codes
+/// of 32 and hidden 64 — is the paper's and its code's.
 public struct DISPLLMConfiguration: Sendable, Equatable {
     /// What produces the mask logits.
     public enum Controller: Sendable, Equatable {
@@ -13,14 +19,14 @@ public struct DISPLLMConfiguration: Sendable, Equatable {
 
     /// The fraction of decoder-block parameters to keep, `p` (0.5 removes half).
     public var keptFraction: Double
-    /// λ, the weight of `|log(r / p)|` (the paper: 6; the official script: 16).
-    public var regularizationWeight: Float = 6
-    /// AdamW's learning rate (1e-3, constant).
-    public var learningRate: Float = 1e-3
+    /// λ, the weight of `|log(r / p)|` (the official script: 16; the paper: 6).
+    public var regularizationWeight: Float = 16
+    /// AdamW's learning rate, constant (the short schedule: 1e-2; the paper: 1e-3).
+    public var learningRate: Float = 1e-2
     /// AdamW's decoupled weight decay (the official code: 0.05).
     public var weightDecay: Float = 0.05
-    /// Optimizer steps.
-    public var steps: Int = 300
+    /// Optimizer steps (the paper: 10,000).
+    public var steps: Int = 400
     /// Tokens per training window (the official code: 2048).
     public var sequenceLength: Int = 256
     /// Windows per step (the official code: 1 per GPU).
