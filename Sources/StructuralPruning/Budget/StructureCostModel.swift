@@ -10,6 +10,8 @@ public protocol StructureCostModel {
     var fullCost: Double { get }
     /// The cost of the masked model as a scalar tensor (differentiable in `masks`).
     func cost(_ masks: [Tensor]) -> Tensor
+    /// The exact cost for hard 0/1 masks (default: ``cost(_:)`` rounded).
+    func count(hardMasks masks: [Tensor]) -> Int
 }
 
 extension StructureCostModel {
