@@ -68,3 +68,15 @@ public func accuracy(logits: Tensor, labels: [Int]) -> Double {
     let correct = zip(predicted, labels).filter { $0 == $1 }.count
     return labels.isEmpty ? 0 : Double(correct) / Double(labels.count)
 }
+
+/// Cross-entropy against label-smoothed targets: `(1 − ε) · CE(logits, labels) + ε · mean_k(−log p_k)`,
+/// the loss of a one-hot target mixed with the uniform distribution (Szegedy et al., 2016).
+///
+/// - Precondition: `0 ≤ smoothing ≤ 1`, and as ``crossEntropy(logits:labels:)``.
+public func crossEntropy(logits: Tensor, labels: [Int], labelSmoothing smoothing: Float) -> Tensor {
+    precondition(smoothing >= 0 && smoothing <= 1, "crossEntropy: label smoothing \(smoothing) must be in [0, 1]")
+    let plain = crossEntropy(logits: logits, labels: labels)
+    guard smoothing > 0 else { return plain }
+    let uniform = logits.logSoftmax(alongAxis: -1).mean() * -1
+    return plain * (1 - smoothing) + uniform * smoothing
+}
