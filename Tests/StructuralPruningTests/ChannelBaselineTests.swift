@@ -64,3 +64,29 @@ struct ChannelBaselineTests {
         }
     }
 }
+
+@Suite("Prune-then-fine-tune in one call")
+struct ClassicChannelPruningTests {
+    @Test("Every criterion and scope meets the prunable-FLOPs budget, removes channels and fine-tunes")
+    func oneCall() throws {
+        var random = RandomGenerator(seed: 8)
+        let images = Tensor.randomNormal([64, 1, 8, 8], using: &random)
+        let labels = (0..<64).map { $0 % 3 }
+        let data = ImageClassificationDataSet(images: images, labels: labels, classCount: 3)
+        for importance in ChannelImportance.allCases {
+            for scope in BudgetedChannelSelection.Scope.allCases {
+                let model = UserCNN(seed: 4)
+                var tuning = ClassifierTraining(epochs: 1)
+                tuning.batchSize = 16
+                tuning.learningRate = 0.01
+                let report = try ClassicChannelPruning(importance: importance, scope: scope, keptFraction: 0.5, fineTuning: tuning)
+                    .run(model, inputShape: [1, 8, 8], gatedGroups: ["conv1.output", "conv2.output"],
+                         training: data.prefix(48), validation: data.subset(Array(48..<64)))
+                #expect(report.prunableRatio <= 0.5 && report.prunableRatio > 0.2, "\(importance) \(scope): \(report.prunableRatio)")
+                #expect(report.flopsAfter < report.flopsBefore && report.parametersAfter < report.parametersBefore)
+                #expect(report.kept.map(\.count) == [model.conv1.outputChannels, model.conv2.outputChannels])
+                #expect((0...1).contains(report.accuracyFineTuned))
+            }
+        }
+    }
+}

@@ -5,8 +5,9 @@ import PruningCore
 ///
 /// - ``Scope/local``: every gated group keeps the same fraction of its channels (its
 ///   highest-scoring ones) — uniform per-layer pruning;
-/// - ``Scope/global``: one threshold over all channels, each group's scores divided by their
-///   mean so that layers of different scale compare (Torch-Pruning's group normalization).
+/// - ``Scope/global``: one ranking over all channels, each group's scores divided by their
+///   mean so that layers of different scale compare (Torch-Pruning's group normalization);
+///   ties go to the channel ranked higher inside its own group.
 ///
 /// Every group keeps at least one channel. The kept fraction is found by bisection; the
 /// result is the largest selection whose cost does not exceed the target, so it meets the
@@ -53,6 +54,12 @@ public struct BudgetedChannelSelection: Sendable {
             let mean = list.reduce(0, +) / Double(max(list.count, 1))
             return list.map { mean > 0 ? $0 / mean : $0 }
         }
+        // All channels by normalized score, ties broken by their rank inside their group, then by gate.
+        var globalOrder: [(gate: Int, channel: Int, score: Double, rank: Int)] = []
+        for (gate, order) in orders.enumerated() {
+            for (rank, channel) in order.enumerated() { globalOrder.append((gate, channel, normalized[gate][channel], rank)) }
+        }
+        globalOrder.sort { ($0.score, -$0.rank, -$0.gate) > ($1.score, -$1.rank, -$1.gate) }
         // keep(t): t ∈ [0, 1] grows monotonically from one channel per group to all of them.
         func keep(_ t: Double) -> [Tensor] {
             switch scope {
@@ -64,13 +71,12 @@ public struct BudgetedChannelSelection: Sendable {
                     return Tensor(mask)
                 }
             case .global:
-                let highest = normalized.flatMap { $0 }.max() ?? 1
-                let threshold = highest * (1 - t)
-                return zip(normalized, orders).map { list, order in
-                    var mask = list.map { $0 >= threshold ? Float(1) : 0 }
-                    if !mask.contains(1) { mask[order[0]] = 1 }
-                    return Tensor(mask)
+                var masks = gates.gates.map { [Float](repeating: 0, count: $0.width) }
+                for (gate, order) in orders.enumerated() { masks[gate][order[0]] = 1 }
+                for entry in globalOrder.prefix(Int((t * Double(globalOrder.count)).rounded(.down))) {
+                    masks[entry.gate][entry.channel] = 1
                 }
+                return masks.map { Tensor($0) }
             }
         }
         let full = cost.fullCost
