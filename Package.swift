@@ -116,6 +116,15 @@ let package = Package(
             path: "Examples/DISPLLM"
         ),
 
+        .executableTarget(
+            name: "auto-train-once",
+            dependencies: [
+                "StructuralPruning", "ModelZoo", "PruningCore", "ExampleSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Examples/AutoTrainOnce"
+        ),
+
         // MARK: Benchmarks
         .executableTarget(
             name: "core-benchmarks",

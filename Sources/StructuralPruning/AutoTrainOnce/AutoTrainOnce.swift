@@ -40,6 +40,8 @@ public final class AutoTrainOnce<Model: ChannelPrunable & Layer> {
     public private(set) var mask: [Tensor]
     /// Every finished epoch.
     public private(set) var history: [AutoTrainOnceEpoch] = []
+    /// Whether the mask was fixed with ``fixMask(_:)`` (no controller steps).
+    public private(set) var usesFixedMask = false
 
     private let weightOptimizer: SGD
     private let controllerOptimizer: Adam
@@ -71,6 +73,20 @@ public final class AutoTrainOnce<Model: ChannelPrunable & Layer> {
         weightOptimizer = SGD(learningRate: configuration.learningRate, momentum: 0.9, weightDecay: configuration.weightDecay)
         controllerOptimizer = Adam.adamW(
             learningRate: configuration.controllerLearningRate, weightDecay: configuration.controllerWeightDecay)
+    }
+
+    /// Replaces the controller by a fixed mask for the whole run (the ablation that isolates the
+    /// controller: same training, same projection, a mask chosen without it).
+    ///
+    /// - Throws: ``StructuralPruningError/maskShapeMismatch(gate:expected:actual:)`` or
+    ///   ``StructuralPruningError/emptyStructure(gate:)``.
+    public func fixMask(_ masks: [Tensor]) throws(StructuralPruningError) {
+        try gating.gates.validate(masks)
+        for (gate, mask) in zip(gating.gates.gates, masks) where GateSet.keptIndices(mask).isEmpty {
+            throw .emptyStructure(gate: gate.name)
+        }
+        mask = masks
+        usesFixedMask = true
     }
 
     /// The kept fraction of prunable FLOPs under `masks` (differentiable).
@@ -110,7 +126,7 @@ public final class AutoTrainOnce<Model: ChannelPrunable & Layer> {
         var controllerBatches = controllerSet.batches(size: settings.batchSize, shuffle: true, using: &generator).makeIterator()
         for epoch in history.count..<settings.epochs {
             let start = ContinuousClock.now
-            if epoch < settings.maskFreezeEpoch { mask = controllerMasks() }
+            if epoch < settings.maskFreezeEpoch && !usesFixedMask { mask = controllerMasks() }
             var lossSum = 0.0, controllerSum = 0.0, controllerSteps = 0, remaining = 0.0
             let batches = training.batches(size: settings.batchSize, shuffle: true, using: &generator)
             for (index, batch) in batches.enumerated() {
@@ -128,7 +144,8 @@ public final class AutoTrainOnce<Model: ChannelPrunable & Layer> {
                     let strength = epoch < settings.maskFreezeEpoch ? settings.groupLassoStrength : settings.frozenGroupLassoStrength
                     remaining = try GroupLassoProjection.apply(to: model, gating: gating, masks: mask, step: strength * rate)
                 }
-                if index % settings.controllerInterval == 0, epoch >= settings.controllerStartEpoch, epoch < settings.maskFreezeEpoch {
+                if !usesFixedMask, index % settings.controllerInterval == 0, epoch >= settings.controllerStartEpoch,
+                   epoch < settings.maskFreezeEpoch {
                     if let next = controllerBatches.next() {
                         controllerSum += try controllerStep(next)
                     } else {

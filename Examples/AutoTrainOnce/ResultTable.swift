@@ -1,0 +1,80 @@
+import ExampleSupport
+import Foundation
+
+/// One row of the table.
+struct ResultRow: Codable, Sendable {
+    /// The method.
+    var method: String
+    /// The requested fraction of prunable FLOPs removed.
+    var targetRemoved: Double
+    /// Accuracy of the dense base model (the trained model the baselines start from; for
+    /// Auto-Train-Once, the dense model of the same total training).
+    var baseAccuracy: Double
+    /// Accuracy of the exported pruned model (after fine-tuning for the baselines, without it
+    /// for Auto-Train-Once).
+    var prunedAccuracy: Double
+    /// FLOPs (papers' count) removed from the whole network.
+    var flopsReduction: Double
+    /// Parameters removed from the whole network.
+    var parameterReduction: Double
+    /// The kept fraction of prunable FLOPs.
+    var prunableRatio: Double
+    /// Measured images/s of the exported model at batch 1 and 64, 1 thread.
+    var imagesPerSecondBatch1: Double
+    var imagesPerSecondBatch64: Double
+    /// The same for the dense model, measured in the same run.
+    var denseImagesPerSecondBatch64: Double
+    /// Training epochs of the whole method (pre-training + fine-tuning, or ATO's epochs).
+    var totalEpochs: Int
+    /// Wall-clock seconds of the method (excluding the shared pre-training).
+    var seconds: Double
+}
+
+enum ResultTable {
+    static func markdown(_ rows: [ResultRow]) -> String {
+        var lines = [
+            "| Method | FLOPs target | Base acc. | Pruned acc. | Δ | FLOPs ↓ | Params ↓ | images/s b=1 | images/s b=64 (× dense) | Epochs | Seconds |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for row in rows {
+            lines.append(String(
+                format: "| %@ | −%.0f %% | %.2f %% | %.2f %% | %+.2f | %.1f %% | %.1f %% | %.0f | %.0f (%.2f×) | %d | %.0f |",
+                row.method, 100 * row.targetRemoved, 100 * row.baseAccuracy, 100 * row.prunedAccuracy,
+                100 * (row.prunedAccuracy - row.baseAccuracy), 100 * row.flopsReduction, 100 * row.parameterReduction,
+                row.imagesPerSecondBatch1, row.imagesPerSecondBatch64, row.imagesPerSecondBatch64 / row.denseImagesPerSecondBatch64,
+                row.totalEpochs, row.seconds))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func csv(_ rows: [ResultRow]) -> String {
+        var lines = ["method,target_removed,base_accuracy,pruned_accuracy,flops_reduction,parameter_reduction,prunable_ratio,images_per_second_b1,images_per_second_b64,dense_images_per_second_b64,total_epochs,seconds"]
+        for r in rows {
+            lines.append("\"\(r.method)\",\(r.targetRemoved),\(r.baseAccuracy),\(r.prunedAccuracy),\(r.flopsReduction),\(r.parameterReduction),\(r.prunableRatio),\(r.imagesPerSecondBatch1),\(r.imagesPerSecondBatch64),\(r.denseImagesPerSecondBatch64),\(r.totalEpochs),\(r.seconds)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Accuracy against FLOPs removed, one line per method.
+    static func plot(_ rows: [ResultRow], title: String) -> SVGLinePlot {
+        var methods: [String] = []
+        for row in rows where !methods.contains(row.method) { methods.append(row.method) }
+        let series = methods.map { method in
+            let points = rows.filter { $0.method == method }.sorted { $0.flopsReduction < $1.flopsReduction }
+            return SVGLinePlot.Series(name: method, x: points.map { 100 * $0.flopsReduction }, mean: points.map { 100 * $0.prunedAccuracy })
+        }
+        return SVGLinePlot(
+            title: title, xLabel: "FLOPs removed (%)", yLabel: "test accuracy (%)", series: series,
+            reference: rows.first.map { (100 * $0.baseAccuracy, "dense") })
+    }
+
+    @discardableResult
+    static func write(_ rows: [ResultRow], settings: [String: String], title: String, to folder: URL) throws -> [URL] {
+        struct Document: Encodable { var settings: [String: String]; var rows: [ResultRow] }
+        return try ResultFiles.write([
+            ("summary.md", markdown(rows)), ("results.csv", csv(rows)),
+            ("results.json", try ResultFiles.json(Document(settings: settings, rows: rows))),
+            ("accuracy.svg", plot(rows, title: title).render()),
+        ], to: folder)
+    }
+}
