@@ -15,6 +15,9 @@ public enum StructuralPruningError: Error, Equatable, CustomStringConvertible {
     case modelAlreadyPruned(layer: Int, field: String)
     /// Calibration or training text shorter than one window.
     case textTooShort(field: String, tokens: Int, needed: Int)
+    /// A weight the cost model cannot account for: no convolution or linear layer used it in
+    /// the recorded forward pass (a layer type the model runs by hand).
+    case unsupportedLayer(parameter: String, shape: [Int])
     /// A condition vector of the wrong size for a conditional controller.
     case conditionShapeMismatch(expected: Int, actual: [Int])
 
@@ -35,6 +38,8 @@ public enum StructuralPruningError: Error, Equatable, CustomStringConvertible {
             "layer \(layer) already has \(field); start from a dense model"
         case .textTooShort(let field, let tokens, let needed):
             "\(field): \(tokens) tokens, but at least \(needed) are needed for one window"
+        case .unsupportedLayer(let parameter, let shape):
+            "parameter '\(parameter)' \(shape) was not used by any Conv2d or Linear layer in the forward pass; its cost cannot be counted (run it through those layers, or count it yourself)"
         case .conditionShapeMismatch(let expected, let actual):
             "condition \(actual) must be [batch, \(expected)]"
         }

@@ -46,12 +46,16 @@ struct ChannelTests {
         #expect(withoutGradients { reloaded(input) }.scalars == exported.scalars)
     }
 
-    @Test("ResNet-20, MobileNetV2 and a user CNN: the exported model equals the hard-gated one, costs equal the exported counts, and it reloads")
+    @Test("ResNet-20, ResNet-56, MobileNetV2 and a user CNN: the exported model equals the hard-gated one, costs equal the exported counts, and it reloads")
     func exportMatchesGating() throws {
         let resnet = ResNet.Configuration(inputChannels: 1, classCount: 10, stageWidths: [4, 8, 16], blocksPerStage: [3, 3, 3], stem: .cifar)
         try checkExport(
             build: { var r = RandomGenerator(seed: 1); return ResNet(configuration: resnet, using: &r) }, base: resnet,
             make: { var r = RandomGenerator(seed: 9); return ResNet(configuration: $0, using: &r) }, inputShape: [1, 12, 12], seed: 1)
+        let resnet56 = ResNet.Configuration(inputChannels: 1, classCount: 10, stageWidths: [2, 4, 8], blocksPerStage: [9, 9, 9], stem: .cifar)
+        try checkExport(
+            build: { var r = RandomGenerator(seed: 4); return ResNet(configuration: resnet56, using: &r) }, base: resnet56,
+            make: { var r = RandomGenerator(seed: 9); return ResNet(configuration: $0, using: &r) }, inputShape: [1, 8, 8], seed: 4)
         try checkExport(
             build: { var r = RandomGenerator(seed: 2); return MobileNetV2(widthMultiplier: 0.25, inputChannels: 1, classCount: 4, using: &r) },
             base: Float(0.25), make: { var r = RandomGenerator(seed: 3); return MobileNetV2(widthMultiplier: $0, inputChannels: 1, classCount: 4, using: &r) },
@@ -114,5 +118,33 @@ struct ChannelTests {
             [Tensor([1, 0, 0, 0, 0, 0]), Tensor([0, 1, 0, 1, 0, 0, 0, 1])], gating: gating, to: model, roundTo: 4)
         #expect(kept == [[0, 1, 2, 3], [0, 1, 3, 7]])
         #expect(model.conv1.outputChannels == 4 && model.conv2.outputChannels == 4 && model.fc.inputCount == 4)
+    }
+}
+
+/// A CNN that runs its second convolution by hand (not through `Conv2d`).
+final class HandRolledCNN: Layer, ChannelPrunable {
+    let conv1: Conv2d, extra: Parameter
+    var isTraining = true
+    init() {
+        var random = RandomGenerator(seed: 1)
+        conv1 = Conv2d(inChannels: 1, outChannels: 4, kernelSize: 3, padding: 1, using: &random)
+        extra = Parameter(Tensor.randomNormal([2, 4, 1, 1], using: &random))
+    }
+    var ownParameters: [(String, Parameter)] { [("extra", extra)] }
+    var children: [(String, any Module)] { [("conv1", conv1)] }
+    func callAsFunction(_ input: Tensor) -> Tensor { Tensor.conv2d(conv1(input), extra.value) }
+    var prunableGroups: [PrunableGroup] {
+        [PrunableGroup(name: "conv1.output", size: 4, slices: [
+            ParameterSlice("conv1.weight", axis: 0, role: .output), ParameterSlice("extra", axis: 1, role: .input)])]
+    }
+}
+
+@Suite("Unsupported layers")
+struct UnsupportedLayerTests {
+    @Test("A weight no Conv2d or Linear used is a thrown error naming it, not a silent undercount")
+    func unsupported() {
+        #expect(throws: StructuralPruningError.unsupportedLayer(parameter: "extra", shape: [2, 4, 1, 1])) {
+            try ChannelCostModel(model: HandRolledCNN(), inputShape: [1, 6, 6], measure: .macs)
+        }
     }
 }

@@ -56,7 +56,9 @@ public struct ChannelCostModel: StructureCostModel {
     /// groups named in `gatedGroups` (nil: every group of the model).
     ///
     /// - Throws: ``StructuralPruningError/invalidGate(name:reason:)`` for an unknown group name
-    ///   (the message lists the model's groups).
+    ///   (the message lists the model's groups); ``StructuralPruningError/unsupportedLayer(parameter:shape:)``
+    ///   for a weight of rank ≥ 2 that no `Conv2d` or `Linear` used in the forward pass — never a
+    ///   silent undercount.
     public init(
         model: some ChannelPrunable & Layer, inputShape: [Int], gatedGroups: [String]? = nil, measure: Measure
     ) throws(StructuralPruningError) {
@@ -97,6 +99,10 @@ public struct ChannelCostModel: StructureCostModel {
             let names = Dictionary(named.map { (ObjectIdentifier($0.parameter), $0.name) }, uniquingKeysWith: { a, _ in a })
             let (_, calls) = withoutGradients {
                 LayerCallRecorder.recording { _ = forward(model, Tensor.zeros([1] + inputShape)) }
+            }
+            let used = Set(calls.map { ObjectIdentifier($0.weight) })
+            for (name, parameter) in named where !parameter.isBuffer && parameter.shape.count >= 2 && !used.contains(ObjectIdentifier(parameter)) {
+                throw .unsupportedLayer(parameter: name, shape: parameter.shape)
             }
             for call in calls {
                 guard let name = names[ObjectIdentifier(call.weight)] else { continue }

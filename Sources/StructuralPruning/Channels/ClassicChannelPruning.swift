@@ -59,6 +59,9 @@ public struct ClassicChannelPruning: Sendable {
         _ model: Model, inputShape: [Int], gatedGroups: [String]? = nil, training: ImageClassificationDataSet,
         validation: ImageClassificationDataSet, progress: ((Int, Double, Double) -> Void)? = nil
     ) throws -> Report {
+        guard keptFraction > 0, keptFraction < 1 else {
+            throw StructuralPruningError.budgetOutOfRange(field: "keptFraction", value: keptFraction)
+        }
         let start = ContinuousClock.now
         let names = gatedGroups ?? {
             let inner = model.prunableGroups.map(\.name).filter { $0.hasSuffix(".inner") || $0.hasSuffix(".hidden") }
