@@ -41,7 +41,8 @@ let package = Package(
         // MARK: Models
         .target(
             name: "ModelZoo",
-            dependencies: ["PruningCore"]
+            dependencies: ["PruningCore"],
+            resources: [.copy("Checkpoints")]
         ),
 
         // MARK: Methods
