@@ -125,11 +125,8 @@ enum ResultTable {
         return try ResultFiles.write(files, to: folder)
     }
 
-    static func percent(_ value: Double) -> String { String(format: "%.1f %%", 100 * value) }
-    static func fixed(_ value: Double, _ decimals: Int) -> String { String(format: "%.\(decimals)f", value) }
-    static func millions(_ value: Int) -> String { String(format: "%.1f M", Double(value) / 1e6) }
-    static func perplexity(_ value: Double) -> String {
-        guard value.isFinite else { return "∞" }
-        return value >= 1e4 ? String(format: "%.2e", value) : String(format: "%.2f", value)
-    }
+    static func percent(_ value: Double) -> String { ResultFormat.percent(value) }
+    static func fixed(_ value: Double, _ decimals: Int) -> String { ResultFormat.fixed(value, decimals) }
+    static func millions(_ value: Int) -> String { ResultFormat.millions(value) }
+    static func perplexity(_ value: Double) -> String { ResultFormat.perplexity(value) }
 }
