@@ -37,7 +37,7 @@ struct AutoTrainOnceCommand: ParsableCommand {
     var scopes: String = "global"
 
     @Option(help: "Training images (the first N of the training split; 0: all 60,000 less the controller set).")
-    var trainImages: Int = 20_000
+    var trainImages: Int = 15_000
 
     @Option(help: "Images held out from the training split for the controller steps.")
     var controllerImages: Int = 1_000
@@ -51,11 +51,17 @@ struct AutoTrainOnceCommand: ParsableCommand {
     @Option(help: "Fine-tuning epochs of the baselines (Auto-Train-Once trains pretrain + fine-tune epochs).")
     var fineTuneEpochs: Int = 4
 
-    @Option(help: "A dense checkpoint to start the baselines from (skips the pre-training).")
+    @Option(help: "A dense checkpoint to start the baselines from, or 'shipped' for the package's trained ResNet-20 (skips the pre-training).")
     var base: String?
 
     @Option(help: "Threads for training (timings always use 1).")
     var threads: Int = 2
+
+    @Option(help: "Weight steps between Auto-Train-Once's controller steps (the code's hyper_step).")
+    var controllerInterval: Int = 5
+
+    @Option(help: "Rounds of the final timing pass (each model keeps its best round).")
+    var timingRounds: Int = 3
 
     @Option(help: "Seed.")
     var seed: UInt64 = 0
@@ -65,7 +71,7 @@ struct AutoTrainOnceCommand: ParsableCommand {
 
     mutating func validate() throws {
         guard depth > 2, (depth - 2) % 6 == 0 else { throw ValidationError("--depth \(depth) is not 6n + 2 (20, 56, ...)") }
-        guard trainImages >= 0, controllerImages > 0, testImages >= 0, pretrainEpochs >= 1, fineTuneEpochs >= 0, threads > 0 else {
+        guard trainImages >= 0, controllerImages > 0, testImages >= 0, pretrainEpochs >= 1, fineTuneEpochs >= 0, threads > 0, timingRounds >= 1, controllerInterval >= 1 else {
             throw ValidationError("image counts, epochs and threads must be positive (--train-images/--test-images 0: all)")
         }
         _ = try parsedRatios()
@@ -111,8 +117,12 @@ struct AutoTrainOnceCommand: ParsableCommand {
 
         // The dense base model of the train-prune-fine-tune baselines.
         let dense = makeModel(seed)
-        if let base {
-            try dense.load(from: URL(fileURLWithPath: base))
+        if base == "shipped" {
+            guard depth == 20 else { throw ValidationError("--base shipped: the package ships a ResNet-20 only; use --depth 20") }
+            try dense.load(from: try ShippedCheckpoints.weightsURL(.resnet20FashionMNIST), strict: true)
+            writeLine("dense base: the shipped ResNet-20 (trained on all 60,000 training images)")
+        } else if let base {
+            try dense.load(from: URL(fileURLWithPath: base), strict: true)
             writeLine("dense base: \(base)")
         } else {
             let planned = pretrainEpochs
@@ -124,34 +134,41 @@ struct AutoTrainOnceCommand: ParsableCommand {
         let denseState = dense.stateDictionary()
         let baseAccuracy = ClassifierTraining.accuracy(of: dense, on: test)
         let sample = test.images.sliced(alongAxis: 0, from: 0, count: 1).reshaped(to: inputShape)
-        setThreads(1)
-        let denseSpeed = ClassifierTraining.imagesPerSecond(of: dense, sample: sample, batchSize: 64)
-        setThreads(threads)
         let denseCounts = (
             flops: Double(ChannelCostModel.count(dense, inputShape: inputShape, measure: .flops)),
             parameters: Double(ChannelCostModel.count(dense, inputShape: inputShape, measure: .parameters)))
-        writeLine(String(format: "dense: test accuracy %.2f %%, %.2f M FLOPs, %.0f images/s (batch 64, 1 thread)",
-                         100 * baseAccuracy, denseCounts.flops / 1e6, denseSpeed))
+        writeLine(String(format: "dense: test accuracy %.2f %%, %.2f M FLOPs, %.3f M parameters",
+                         100 * baseAccuracy, denseCounts.flops / 1e6, denseCounts.parameters / 1e6))
 
         var rows: [ResultRow] = []
         let settings = ["depth": "\(depth)", "trainImages": "\(training.count)", "controllerImages": "\(controllerSet.count)",
                         "testImages": "\(test.count)", "pretrainEpochs": "\(pretrainEpochs)", "fineTuneEpochs": "\(fineTuneEpochs)",
                         "seed": "\(seed)", "threads": "\(threads)"]
+        var exported: [ResNet] = []
+        let probe = test.images.sliced(alongAxis: 0, from: 0, count: min(256, test.count))
         func record(_ method: String, ratio: Double, model: ResNet, accuracy: Double, prunableRatio: Double, epochs: Int,
                     seconds: Double, reference: Double) throws {
-            setThreads(1)
-            let speed1 = ClassifierTraining.imagesPerSecond(of: model, sample: sample, batchSize: 1, repeats: 20)
-            let speed64 = ClassifierTraining.imagesPerSecond(of: model, sample: sample, batchSize: 64)
-            setThreads(threads)
+            // Every exported model is saved, reloaded by the one-call loader and compared.
+            let slug = method.replacingOccurrences(of: " ", with: "-").filter { $0.isLetter || $0.isNumber || $0 == "-" }
+            let folder = URL(fileURLWithPath: output).appendingPathComponent("models/\(slug)-\(Int((100 * ratio).rounded()))")
+            try ChannelMaskExport.save(model, base: model.configuration, to: folder)
+            let reloaded: ResNet = try ChannelMaskExport.load(from: folder) { configuration in
+                var random = RandomGenerator(seed: 0)
+                return ResNet(configuration: configuration, using: &random)
+            }
+            model.eval()
+            reloaded.eval()
+            let difference = withoutGradients { Double((model(probe) - reloaded(probe)).abs().max().scalars[0]) }
             let row = ResultRow(
                 method: method, targetRemoved: ratio, baseAccuracy: reference, prunedAccuracy: accuracy,
                 flopsReduction: 1 - Double(ChannelCostModel.count(model, inputShape: inputShape, measure: .flops)) / denseCounts.flops,
                 parameterReduction: 1 - Double(ChannelCostModel.count(model, inputShape: inputShape, measure: .parameters)) / denseCounts.parameters,
-                prunableRatio: prunableRatio, imagesPerSecondBatch1: speed1, imagesPerSecondBatch64: speed64,
-                denseImagesPerSecondBatch64: denseSpeed, totalEpochs: epochs, seconds: seconds)
+                prunableRatio: prunableRatio, imagesPerSecondBatch1: nil, imagesPerSecondBatch64: nil,
+                denseImagesPerSecondBatch64: nil, reloadMaximumDifference: difference, totalEpochs: epochs, seconds: seconds)
             rows.append(row)
-            writeLine(String(format: "  %@ −%.0f %%: accuracy %.2f %% (base %.2f %%), FLOPs −%.1f %%, %.0f images/s  [%@]",
-                             method, 100 * ratio, 100 * accuracy, 100 * reference, 100 * row.flopsReduction, speed64, elapsed()))
+            exported.append(model)
+            writeLine(String(format: "  %@ −%.0f %%: accuracy %.2f %% (base %.2f %%), FLOPs −%.1f %%, reload max |Δ| %.1g  [%@]",
+                             method, 100 * ratio, 100 * accuracy, 100 * reference, 100 * row.flopsReduction, difference, elapsed()))
             try ResultTable.write(rows, settings: settings, title: "ResNet-\(depth) on Fashion-MNIST", to: URL(fileURLWithPath: output))
         }
 
@@ -179,6 +196,7 @@ struct AutoTrainOnceCommand: ParsableCommand {
                 let run = try AutoTrainOnce(model: model, inputShape: inputShape, configuration: {
                     var settings = AutoTrainOnceConfiguration(keptFraction: kept, epochs: totalEpochs)
                     settings.seed = seed
+                    settings.controllerInterval = controllerInterval
                     return settings
                 }())
                 if key == "ato-random-mask" {
@@ -209,6 +227,28 @@ struct AutoTrainOnceCommand: ParsableCommand {
                            reference: baseAccuracy)
             }
         }
+        // One timing pass over every exported model and the dense one, after all training, on
+        // one thread: rounds interleave the models and each keeps its best round.
+        writeLine("timing \(exported.count) exported models and the dense one (1 thread, batch 1 and 64, best of \(timingRounds) rounds)")
+        setThreads(1)
+        let timed: [ResNet] = [dense] + exported
+        var best = Array(repeating: (batch1: 0.0, batch64: 0.0), count: timed.count)
+        for _ in 0..<timingRounds {
+            for (index, model) in timed.enumerated() {
+                best[index].batch1 = max(best[index].batch1, ClassifierTraining.imagesPerSecond(of: model, sample: sample, batchSize: 1, repeats: 20))
+                best[index].batch64 = max(best[index].batch64, ClassifierTraining.imagesPerSecond(of: model, sample: sample, batchSize: 64, repeats: 3))
+            }
+        }
+        for index in rows.indices {
+            rows[index].imagesPerSecondBatch1 = best[index + 1].batch1
+            rows[index].imagesPerSecondBatch64 = best[index + 1].batch64
+            rows[index].denseImagesPerSecondBatch64 = best[0].batch64
+        }
+        var timedSettings = settings
+        timedSettings["denseImagesPerSecondBatch1"] = String(format: "%.0f", best[0].batch1)
+        timedSettings["denseImagesPerSecondBatch64"] = String(format: "%.0f", best[0].batch64)
+        try ResultTable.write(rows, settings: timedSettings, title: "ResNet-\(depth) on Fashion-MNIST", to: URL(fileURLWithPath: output))
+        writeLine(String(format: "dense: %.0f images/s at batch 1, %.0f at batch 64", best[0].batch1, best[0].batch64))
         writeLine("")
         writeLine(ResultTable.markdown(rows))
         writeLine("wrote \(output)/{summary.md, results.csv, results.json, accuracy.svg} in \(elapsed())")

@@ -19,11 +19,15 @@ struct ResultRow: Codable, Sendable {
     var parameterReduction: Double
     /// The kept fraction of prunable FLOPs.
     var prunableRatio: Double
-    /// Measured images/s of the exported model at batch 1 and 64, 1 thread.
-    var imagesPerSecondBatch1: Double
-    var imagesPerSecondBatch64: Double
-    /// The same for the dense model, measured in the same run.
-    var denseImagesPerSecondBatch64: Double
+    /// Measured images/s of the exported model at batch 1, 1 thread (nil until the timing pass).
+    var imagesPerSecondBatch1: Double?
+    /// Measured images/s of the exported model at batch 64, 1 thread.
+    var imagesPerSecondBatch64: Double?
+    /// The dense model's images/s at batch 64, measured in the same timing pass.
+    var denseImagesPerSecondBatch64: Double?
+    /// The largest absolute difference between the exported model's logits and those of the
+    /// same model saved and reloaded from disk (on 256 test images).
+    var reloadMaximumDifference: Double
     /// Training epochs of the whole method (pre-training + fine-tuning, or ATO's epochs).
     var totalEpochs: Int
     /// Wall-clock seconds of the method (excluding the shared pre-training).
@@ -37,23 +41,29 @@ enum ResultTable {
             "|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for row in rows {
+            let batch1 = row.imagesPerSecondBatch1.map { String(format: "%.0f", $0) } ?? "–"
+            var batch64 = "–"
+            if let speed = row.imagesPerSecondBatch64, let dense = row.denseImagesPerSecondBatch64 {
+                batch64 = String(format: "%.0f (%.2f×)", speed, speed / dense)
+            }
             lines.append(String(
-                format: "| %@ | −%.0f %% | %.2f %% | %.2f %% | %+.2f | %.1f %% | %.1f %% | %.0f | %.0f (%.2f×) | %d | %.0f |",
+                format: "| %@ | −%.0f %% | %.2f %% | %.2f %% | %+.2f | %.1f %% | %.1f %% | %@ | %@ | %d | %.0f |",
                 row.method, 100 * row.targetRemoved, 100 * row.baseAccuracy, 100 * row.prunedAccuracy,
                 100 * (row.prunedAccuracy - row.baseAccuracy), 100 * row.flopsReduction, 100 * row.parameterReduction,
-                row.imagesPerSecondBatch1, row.imagesPerSecondBatch64, row.imagesPerSecondBatch64 / row.denseImagesPerSecondBatch64,
-                row.totalEpochs, row.seconds))
+                batch1, batch64, row.totalEpochs, row.seconds))
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
     static func csv(_ rows: [ResultRow]) -> String {
-        var lines = ["method,target_removed,base_accuracy,pruned_accuracy,flops_reduction,parameter_reduction,prunable_ratio,images_per_second_b1,images_per_second_b64,dense_images_per_second_b64,total_epochs,seconds"]
+        var lines = ["method,target_removed,base_accuracy,pruned_accuracy,flops_reduction,parameter_reduction,prunable_ratio,images_per_second_b1,images_per_second_b64,dense_images_per_second_b64,reload_max_difference,total_epochs,seconds"]
         for r in rows {
-            lines.append("\"\(r.method)\",\(r.targetRemoved),\(r.baseAccuracy),\(r.prunedAccuracy),\(r.flopsReduction),\(r.parameterReduction),\(r.prunableRatio),\(r.imagesPerSecondBatch1),\(r.imagesPerSecondBatch64),\(r.denseImagesPerSecondBatch64),\(r.totalEpochs),\(r.seconds)")
+            lines.append("\"\(r.method)\",\(r.targetRemoved),\(r.baseAccuracy),\(r.prunedAccuracy),\(r.flopsReduction),\(r.parameterReduction),\(r.prunableRatio),\(optional(r.imagesPerSecondBatch1)),\(optional(r.imagesPerSecondBatch64)),\(optional(r.denseImagesPerSecondBatch64)),\(r.reloadMaximumDifference),\(r.totalEpochs),\(r.seconds)")
         }
         return lines.joined(separator: "\n") + "\n"
     }
+
+    private static func optional(_ value: Double?) -> String { value.map { "\($0)" } ?? "" }
 
     /// Accuracy against FLOPs removed, one line per method.
     static func plot(_ rows: [ResultRow], title: String) -> SVGLinePlot {

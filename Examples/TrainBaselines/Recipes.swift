@@ -1,10 +1,15 @@
 import ModelZoo
 import PruningCore
 
-/// The two baselines and their training recipes.
+/// The baselines and their training recipes.
 enum Baseline: String, CaseIterable {
     /// ResNet-20 (CIFAR layout, 16–32–64 channels) on 28×28 grayscale.
     case resnet20
+    /// ResNet-56 (CIFAR layout, nine blocks per stage).
+    case resnet56
+    /// MobileNetV2 with the 8-fold reduction for small images and the width multiplier of
+    /// `--mobilenet-width`.
+    case mobilenetv2
     /// A ViT with 4×4 patches (49 patch tokens plus the class token).
     case vit
 }
@@ -20,7 +25,8 @@ struct Recipe {
     /// The largest global gradient norm (nil: no clipping).
     var gradientClip: Float?
 
-    /// SGD with momentum 0.9, weight decay 5e-4, cosine decay from 0.1 (He et al., 2016).
+    /// SGD with momentum 0.9, weight decay 5e-4, cosine decay from 0.1 (He et al., 2016); the
+    /// recipe of the convolutional baselines.
     static let resnet = Recipe(learningRate: 0.1, weightDecay: 5e-4, warmupFraction: 0, gradientClip: nil)
     /// AdamW with weight decay 0.05, 10% linear warm-up then cosine, gradient norm clipped at 1.
     static let vit = Recipe(learningRate: 1e-3, weightDecay: 0.05, warmupFraction: 0.1, gradientClip: 1)

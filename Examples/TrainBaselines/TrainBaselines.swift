@@ -5,36 +5,36 @@ import PruningCore
 
 extension Baseline: ExpressibleByArgument {}
 
-/// Trains the baseline classifiers that the pruning examples start from: ResNet-20 and a small
-/// ViT on Fashion-MNIST, with random-crop and flip augmentation, and saves safetensors
+/// Trains the baseline classifiers that the pruning examples start from: ResNet-20, ResNet-56,
+/// MobileNetV2 and a small ViT on Fashion-MNIST, with random-crop and flip augmentation, and saves safetensors
 /// checkpoints with a JSON summary.
 @main
 struct TrainBaselines: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train-baselines",
-        abstract: "Train ResNet-20 or a small ViT on Fashion-MNIST and save a checkpoint.",
+        abstract: "Train ResNet-20, ResNet-56, MobileNetV2 or a small ViT on Fashion-MNIST and save a checkpoint.",
         discussion: """
             Reads the idx files from $PRUNING_DATA_DIR/fashion-mnist (default: ../shared/data
-            relative to the current directory). ResNet-20: SGD, momentum 0.9, weight decay 5e-4,
+            relative to the current directory). ResNets and MobileNetV2: SGD, momentum 0.9, weight decay 5e-4,
             cosine decay from 0.1. ViT (patch 4, 49 tokens + class token): AdamW, weight decay
             0.05 on weights only, 10% linear warm-up then cosine from 1e-3, gradient norm clipped
-            at 1. Both: random 28×28 crops of the image padded by 2, horizontal flips. Writes
+            at 1. All: random 28×28 crops of the image padded by 2, horizontal flips. Writes
             <output>/<model>-fashion-mnist.safetensors and .json after every epoch.
             """)
 
-    @Option(help: "resnet20 or vit.")
+    @Option(help: "resnet20, resnet56, mobilenetv2 or vit.")
     var model: Baseline = .resnet20
 
-    @Option(help: "Training epochs (default: 15 for resnet20, 30 for vit).")
+    @Option(help: "Training epochs (default: 15 for the CNNs, 30 for vit).")
     var epochs: Int?
 
     @Option(help: "Mini-batch size.")
     var batchSize: Int = 128
 
-    @Option(help: "Peak learning rate (default: 0.1 for resnet20, 1e-3 for vit).")
+    @Option(help: "Peak learning rate (default: 0.1 for the CNNs, 1e-3 for vit).")
     var learningRate: Float?
 
-    @Option(help: "Weight decay (default: 5e-4 for resnet20, 0.05 for vit).")
+    @Option(help: "Weight decay (default: 5e-4 for the CNNs, 0.05 for vit).")
     var weightDecay: Float?
 
     @Option(help: "Threads for BLAS and elementwise loops.")
@@ -55,6 +55,9 @@ struct TrainBaselines: ParsableCommand {
     @Option(help: "Print a progress line every N batches (0: only per epoch).")
     var logInterval: Int = 100
 
+    @Option(help: "MobileNetV2 width multiplier.")
+    var mobilenetWidth: Float = 0.5
+
     @Option(help: "ViT token width.")
     var vitWidth: Int = 96
 
@@ -71,6 +74,7 @@ struct TrainBaselines: ParsableCommand {
         guard batchSize > 0, threads > 0, (epochs ?? 1) > 0, (trainLimit ?? 1) > 0, (testLimit ?? 1) > 0 else {
             throw ValidationError("--batch-size, --threads, --epochs, --train-limit and --test-limit must be positive")
         }
+        guard mobilenetWidth > 0 else { throw ValidationError("--mobilenet-width must be positive") }
         guard vitWidth % vitHeads == 0 else { throw ValidationError("--vit-width must be a multiple of --vit-heads") }
     }
 
@@ -87,11 +91,11 @@ struct TrainBaselines: ParsableCommand {
         test = test.normalized(by: normalization)
 
         var random = RandomGenerator(seed: seed)
-        let baseRecipe = model == .resnet20 ? Recipe.resnet : Recipe.vit
+        let baseRecipe = model == .vit ? Recipe.vit : Recipe.resnet
         var recipe = baseRecipe
         recipe.learningRate = learningRate ?? baseRecipe.learningRate
         recipe.weightDecay = weightDecay ?? baseRecipe.weightDecay
-        let epochCount = epochs ?? (model == .resnet20 ? 15 : 30)
+        let epochCount = epochs ?? (model == .vit ? 30 : 15)
         let augmentation = noAugmentation
             ? ImageAugmentation() : ImageAugmentation(cropPadding: 2, fillValue: 0, flipProbability: 0.5)
 
@@ -101,8 +105,11 @@ struct TrainBaselines: ParsableCommand {
             logInterval: logInterval, output: URL(fileURLWithPath: output), seed: seed)
         report("Fashion-MNIST: \(training.count) training and \(test.count) test images; OpenBLAS kernels: \(BLAS.coreName), threads: \(threads)")
         switch model {
-        case .resnet20:
-            let network = ResNet.cifar(depth: 20, inputChannels: 1, classCount: 10, using: &random)
+        case .resnet20, .resnet56:
+            let network = ResNet.cifar(depth: model == .resnet20 ? 20 : 56, inputChannels: 1, classCount: 10, using: &random)
+            try run.train(network, architecture: network.configuration, optimizer: .sgd(network, recipe: recipe), using: &random)
+        case .mobilenetv2:
+            let network = MobileNetV2(widthMultiplier: mobilenetWidth, inputChannels: 1, classCount: 10, using: &random)
             try run.train(network, architecture: network.configuration, optimizer: .sgd(network, recipe: recipe), using: &random)
         case .vit:
             let network = VisionTransformer(

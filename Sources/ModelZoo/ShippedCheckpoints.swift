@@ -8,6 +8,11 @@ import PruningCore
 /// | name | model | recipe | test accuracy |
 /// |---|---|---|---|
 /// | `resnet20-fashion-mnist` | ``ResNet/cifar(depth:inputChannels:classCount:width:using:)`` depth 20, 1×28×28 | see `Documentation/ModelZoo.md` | in the manifest |
+/// | `resnet56-fashion-mnist` | the same, depth 56 | see `Documentation/ModelZoo.md` | in the manifest |
+/// | `mobilenetv2-fashion-mnist` | ``MobileNetV2`` (small-input strides; width multiplier in its summary) | see `Documentation/ModelZoo.md` | in the manifest |
+///
+/// Each model is rebuilt from the architecture recorded in its training summary and loaded
+/// strictly (every tensor present, none extra, every shape equal).
 ///
 /// ```swift
 /// let resnet = try ShippedCheckpoints.resnet20FashionMNIST()   // eval mode, checksum verified
@@ -17,6 +22,10 @@ public enum ShippedCheckpoints {
     public enum Name: String, CaseIterable, Sendable {
         /// ResNet-20 (16/32/64 channels) trained on Fashion-MNIST.
         case resnet20FashionMNIST = "resnet20-fashion-mnist"
+        /// ResNet-56 (16/32/64 channels, nine blocks per stage) trained on Fashion-MNIST.
+        case resnet56FashionMNIST = "resnet56-fashion-mnist"
+        /// MobileNetV2 (8-fold reduction for small images) trained on Fashion-MNIST.
+        case mobileNetV2FashionMNIST = "mobilenetv2-fashion-mnist"
     }
 
     /// One manifest entry.
@@ -53,17 +62,42 @@ public enum ShippedCheckpoints {
         }
     }
 
+    /// The manifest entry of `name`.
+    ///
+    /// - Throws: ``ShippedCheckpointError/missingFile(_:)`` when the manifest has no such entry.
+    public static func entry(_ name: Name) throws -> Entry {
+        guard let entry = try entries().first(where: { $0.name == name.rawValue }) else {
+            throw ShippedCheckpointError.missingFile("\(name.rawValue) (not in the manifest)")
+        }
+        return entry
+    }
+
     /// The verified weights file of `name`.
     ///
     /// - Throws: ``ShippedCheckpointError`` for a missing entry or file, or a checksum that
     ///   differs from the manifest's.
     public static func weightsURL(_ name: Name) throws -> URL {
-        guard let entry = try entries().first(where: { $0.name == name.rawValue }) else {
-            throw ShippedCheckpointError.missingFile("\(name.rawValue) (not in the manifest)")
-        }
-        let url = directory!.appendingPathComponent(entry.weights)
+        let entry = try entry(name)
+        guard let directory else { throw ShippedCheckpointError.missingFile("Checkpoints") }
+        let url = directory.appendingPathComponent(entry.weights)
         try verify(url, sha256: entry.sha256)
         return url
+    }
+
+    /// The `architecture` field of `name`'s training summary, decoded as `Architecture`.
+    ///
+    /// - Throws: ``ShippedCheckpointError/missingFile(_:)`` or
+    ///   ``ShippedCheckpointError/invalidManifest(reason:)`` naming the summary file.
+    public static func architecture<Architecture: Decodable>(_ name: Name, as type: Architecture.Type) throws -> Architecture {
+        let entry = try entry(name)
+        guard let directory else { throw ShippedCheckpointError.missingFile("Checkpoints") }
+        let url = directory.appendingPathComponent(entry.summary)
+        guard let data = FileManager.default.contents(atPath: url.path) else { throw ShippedCheckpointError.missingFile(url.path) }
+        do {
+            return try JSONDecoder().decode(ArchitectureField<Architecture>.self, from: data).architecture
+        } catch {
+            throw ShippedCheckpointError.invalidManifest(reason: "\(entry.summary): architecture: \(error)")
+        }
     }
 
     /// Throws unless the file at `url` has the SHA-256 `expected`.
@@ -80,14 +114,37 @@ public enum ShippedCheckpoints {
 
     /// The shipped ResNet-20 for Fashion-MNIST (inputs normalized with
     /// ``FashionMNIST/normalization``), in evaluation mode.
-    public static func resnet20FashionMNIST() throws -> ResNet {
-        let url = try weightsURL(.resnet20FashionMNIST)
+    public static func resnet20FashionMNIST() throws -> ResNet { try resnet(.resnet20FashionMNIST) }
+
+    /// The shipped ResNet-56 for Fashion-MNIST (inputs normalized with
+    /// ``FashionMNIST/normalization``), in evaluation mode.
+    public static func resnet56FashionMNIST() throws -> ResNet { try resnet(.resnet56FashionMNIST) }
+
+    /// The shipped MobileNetV2 for Fashion-MNIST (inputs normalized with
+    /// ``FashionMNIST/normalization``), in evaluation mode.
+    public static func mobileNetV2FashionMNIST() throws -> MobileNetV2 {
+        let url = try weightsURL(.mobileNetV2FashionMNIST)
         var random = RandomGenerator(seed: 0)
-        let model = ResNet.cifar(depth: 20, inputChannels: 1, classCount: 10, using: &random)
+        let model = MobileNetV2(configuration: try architecture(.mobileNetV2FashionMNIST, as: MobileNetV2.Configuration.self), using: &random)
         try model.load(from: url, strict: true)
         model.eval()
         return model
     }
+
+    /// A shipped ResNet rebuilt from its summary's architecture.
+    private static func resnet(_ name: Name) throws -> ResNet {
+        let url = try weightsURL(name)
+        var random = RandomGenerator(seed: 0)
+        let model = ResNet(configuration: try architecture(name, as: ResNet.Configuration.self), using: &random)
+        try model.load(from: url, strict: true)
+        model.eval()
+        return model
+    }
+}
+
+/// The one field of a training summary that rebuilding a model needs.
+private struct ArchitectureField<Architecture: Decodable>: Decodable {
+    var architecture: Architecture
 }
 
 /// Why a shipped checkpoint could not be used.

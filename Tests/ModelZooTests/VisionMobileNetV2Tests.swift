@@ -1,3 +1,4 @@
+import Foundation
 import ModelZoo
 import PruningCore
 import PruningTestSupport
@@ -38,6 +39,17 @@ import Testing
         let rgb = MobileNetV2(widthMultiplier: 0.25, inputChannels: 3, classCount: 4, smallInputs: false, using: &random)
         #expect(rgb.stem.convolution.stride.0 == 2)
         #expect(withoutGradients { rgb(testTensor([2, 3, 32, 32])) }.shape == [2, 4])
+    }
+
+    @Test("a configuration rebuilds the same architecture and survives JSON")
+    func configurationRoundTrip() throws {
+        var random = RandomGenerator(seed: 3)
+        let model = MobileNetV2(widthMultiplier: 0.5, inputChannels: 1, classCount: 7, dropoutProbability: 0.1, using: &random)
+        let decoded = try JSONDecoder().decode(MobileNetV2.Configuration.self, from: JSONEncoder().encode(model.configuration))
+        #expect(decoded == MobileNetV2.Configuration(widthMultiplier: 0.5, inputChannels: 1, classCount: 7, dropoutProbability: 0.1))
+        let rebuilt = MobileNetV2(configuration: decoded, using: &random)
+        #expect(rebuilt.namedParameters().map(\.name) == model.namedParameters().map(\.name))
+        #expect(rebuilt.namedParameters().map(\.parameter.shape) == model.namedParameters().map(\.parameter.shape))
     }
 
     @Test("every parameter receives a gradient")

@@ -63,6 +63,18 @@ struct AutoTrainOnceTests {
         #expect(ChannelCostModel.count(model, inputShape: [1, 8, 8], measure: .flops) < flopsBefore)
     }
 
+    @Test("The schedule of short runs leaves the controller at least one epoch before the freeze")
+    func shortSchedules() throws {
+        for epochs in 1...30 {
+            let settings = AutoTrainOnceConfiguration(keptFraction: 0.5, epochs: epochs)
+            try settings.validate()
+            #expect(settings.controllerStartEpoch < settings.maskFreezeEpoch, "E = \(epochs)")
+        }
+        // The official code's schedule for long runs: controller from ⌈E/10⌉, freeze at (E − 5)/2 + 5.
+        let long = AutoTrainOnceConfiguration(keptFraction: 0.5, epochs: 245)
+        #expect(long.controllerStartEpoch == 25 && long.maskFreezeEpoch == 125 && long.groupLassoStartEpoch == 49)
+    }
+
     @Test("Bad settings name the field")
     func badSettings() {
         #expect(throws: StructuralPruningError.budgetOutOfRange(field: "keptFraction", value: 1.5)) {

@@ -39,6 +39,35 @@ public final class MobileNetV2: Layer {
         BlockGroup(expansionFactor: 6, outputChannels: 320, count: 1, stride: 1),
     ]
 
+    /// The architecture: everything the initializer needs besides the weights (saved beside
+    /// checkpoints and pruned models so they can be rebuilt).
+    public struct Configuration: Sendable, Codable, Equatable {
+        /// The width multiplier α.
+        public var widthMultiplier: Float
+        /// The image channels.
+        public var inputChannels: Int
+        /// The number of classes.
+        public var classCount: Int
+        /// Whether the 8-fold reduction for small images is used.
+        public var smallInputs: Bool
+        /// The classifier dropout.
+        public var dropoutProbability: Double
+
+        /// An architecture record (defaults as ``MobileNetV2/init(widthMultiplier:inputChannels:classCount:smallInputs:dropoutProbability:using:)``).
+        public init(
+            widthMultiplier: Float = 1, inputChannels: Int = 3, classCount: Int = 10, smallInputs: Bool = true,
+            dropoutProbability: Double = 0.2
+        ) {
+            self.widthMultiplier = widthMultiplier
+            self.inputChannels = inputChannels
+            self.classCount = classCount
+            self.smallInputs = smallInputs
+            self.dropoutProbability = dropoutProbability
+        }
+    }
+
+    /// The architecture this network was built with (before any pruning).
+    public let configuration: Configuration
     /// The stem convolution, its norm (followed by ReLU6).
     public let stem: (convolution: Conv2d, norm: BatchNorm)
     /// The seventeen inverted residual blocks.
@@ -71,6 +100,9 @@ public final class MobileNetV2: Layer {
         dropoutProbability: Double = 0.2, using generator: inout RandomGenerator
     ) {
         precondition(widthMultiplier > 0, "MobileNetV2: width multiplier \(widthMultiplier) must be positive")
+        configuration = Configuration(
+            widthMultiplier: widthMultiplier, inputChannels: inputChannels, classCount: classCount, smallInputs: smallInputs,
+            dropoutProbability: dropoutProbability)
         func scaled(_ channels: Int) -> Int { Self.roundedChannels(Float(channels) * widthMultiplier) }
         let stemChannels = scaled(32)
         let stemConvolution = Initialization.convolution(
@@ -105,6 +137,14 @@ public final class MobileNetV2: Layer {
             weight: Tensor.randomUniform([classCount, lastChannels], lower: -bound, upper: bound, using: &generator),
             bias: Tensor.zeros([classCount]))
         classifierSequence = Sequential([dropout, classifier])
+    }
+
+    /// A network with the architecture `configuration` and freshly initialized weights.
+    public convenience init(configuration: Configuration, using generator: inout RandomGenerator) {
+        self.init(
+            widthMultiplier: configuration.widthMultiplier, inputChannels: configuration.inputChannels,
+            classCount: configuration.classCount, smallInputs: configuration.smallInputs,
+            dropoutProbability: configuration.dropoutProbability, using: &generator)
     }
 
     /// The reference implementation's channel rounding: the nearest multiple of 8, at least 8,

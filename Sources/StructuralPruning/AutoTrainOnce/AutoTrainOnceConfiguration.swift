@@ -52,13 +52,14 @@ public struct AutoTrainOnceConfiguration: Sendable, Equatable {
     public var seed: UInt64 = 0
 
     /// The code's schedule for E epochs: controller from epoch ⌈E/10⌉, group lasso from ⌈E/5⌉,
-    /// mask frozen at `(E − 5)/2 + 5` (E ≥ 10), or E/2 for shorter runs.
+    /// mask frozen at `(E − 5)/2 + 5` (E ≥ 10), or E/2 for shorter runs; in very short runs the
+    /// controller starts early enough to take at least one epoch of steps before the freeze.
     public init(keptFraction: Double, epochs: Int) {
         self.keptFraction = keptFraction
         self.epochs = epochs
-        controllerStartEpoch = max(0, (epochs + 9) / 10)
-        groupLassoStartEpoch = max(0, (epochs + 4) / 5)
         maskFreezeEpoch = epochs >= 10 ? (epochs - 5) / 2 + 5 : max(1, epochs / 2)
+        controllerStartEpoch = max(0, min((epochs + 9) / 10, maskFreezeEpoch - 1))
+        groupLassoStartEpoch = max(0, (epochs + 4) / 5)
     }
 
     /// Checks every field.
