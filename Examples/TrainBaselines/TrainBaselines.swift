@@ -37,6 +37,9 @@ struct TrainBaselines: ParsableCommand {
     @Option(help: "Weight decay (default: 5e-4 for the CNNs, 0.05 for vit).")
     var weightDecay: Float?
 
+    @Option(help: "Fraction of all steps in linear learning-rate warm-up (default: 0.1 for vit and resnet56, 0 otherwise).")
+    var warmupFraction: Double?
+
     @Option(help: "Threads for BLAS and elementwise loops.")
     var threads: Int = 2
 
@@ -74,6 +77,7 @@ struct TrainBaselines: ParsableCommand {
         guard batchSize > 0, threads > 0, (epochs ?? 1) > 0, (trainLimit ?? 1) > 0, (testLimit ?? 1) > 0 else {
             throw ValidationError("--batch-size, --threads, --epochs, --train-limit and --test-limit must be positive")
         }
+        guard (0..<1).contains(warmupFraction ?? 0) else { throw ValidationError("--warmup-fraction must lie in [0, 1)") }
         guard mobilenetWidth > 0 else { throw ValidationError("--mobilenet-width must be positive") }
         guard vitWidth % vitHeads == 0 else { throw ValidationError("--vit-width must be a multiple of --vit-heads") }
     }
@@ -95,6 +99,9 @@ struct TrainBaselines: ParsableCommand {
         var recipe = baseRecipe
         recipe.learningRate = learningRate ?? baseRecipe.learningRate
         recipe.weightDecay = weightDecay ?? baseRecipe.weightDecay
+        // Deep ResNets stall at chance for hundreds of steps when they start at lr 0.1 (He et al.
+        // warm up ResNet-110 at 0.01); a short linear warm-up avoids it.
+        recipe.warmupFraction = warmupFraction ?? (model == .resnet56 ? 0.1 : baseRecipe.warmupFraction)
         let epochCount = epochs ?? (model == .vit ? 30 : 15)
         let augmentation = noAugmentation
             ? ImageAugmentation() : ImageAugmentation(cropPadding: 2, fillValue: 0, flipProbability: 0.5)
