@@ -21,7 +21,9 @@ struct AutoTrainOnceCommand: ParsableCommand {
 
             Budgets (--ratios) are fractions of the prunable FLOPs removed, as in the paper's code.
             Exported models are timed at batch 1 and 64 on one thread next to the dense model.
-            Writes summary.md, results.csv, results.json and accuracy.svg to --output.
+            Writes summary.md, results.csv, results.json and accuracy.svg to --output, and every
+            exported model to --output/models (reloaded and compared). --retime re-measures a
+            finished run's saved models, e.g. on another machine.
             """)
 
     @Option(help: "ResNet depth (6n + 2: 20, 56).")
@@ -63,6 +65,9 @@ struct AutoTrainOnceCommand: ParsableCommand {
     @Option(help: "Rounds of the final timing pass (each model keeps its best round).")
     var timingRounds: Int = 3
 
+    @Flag(help: "Re-measure the saved models of a finished run in --output (MACs, images/s) and rewrite its files, without training.")
+    var retime = false
+
     @Option(help: "Seed.")
     var seed: UInt64 = 0
 
@@ -81,6 +86,10 @@ struct AutoTrainOnceCommand: ParsableCommand {
 
     mutating func run() throws {
         BLAS.relaunchWithFasterKernelsIfNeeded()
+        if retime {
+            try retimeSavedModels()
+            return
+        }
         let began = ContinuousClock.now
         func elapsed() -> String { String(format: "%.0f s", (ContinuousClock.now - began) / .seconds(1)) }
         let ratioList = try parsedRatios()
@@ -132,6 +141,7 @@ struct AutoTrainOnceCommand: ParsableCommand {
             }
         }
         let denseState = dense.stateDictionary()
+        try ChannelMaskExport.save(dense, base: dense.configuration, to: SavedModels.denseFolder(output: output))
         let baseAccuracy = ClassifierTraining.accuracy(of: dense, on: test)
         let sample = test.images.sliced(alongAxis: 0, from: 0, count: 1).reshaped(to: inputShape)
         let denseCounts = (
@@ -149,13 +159,9 @@ struct AutoTrainOnceCommand: ParsableCommand {
         func record(_ method: String, ratio: Double, model: ResNet, accuracy: Double, prunableRatio: Double, epochs: Int,
                     seconds: Double, reference: Double) throws {
             // Every exported model is saved, reloaded by the one-call loader and compared.
-            let slug = method.replacingOccurrences(of: " ", with: "-").filter { $0.isLetter || $0.isNumber || $0 == "-" }
-            let folder = URL(fileURLWithPath: output).appendingPathComponent("models/\(slug)-\(Int((100 * ratio).rounded()))")
+            let folder = SavedModels.folder(output: output, method: method, ratio: ratio)
             try ChannelMaskExport.save(model, base: model.configuration, to: folder)
-            let reloaded: ResNet = try ChannelMaskExport.load(from: folder) { configuration in
-                var random = RandomGenerator(seed: 0)
-                return ResNet(configuration: configuration, using: &random)
-            }
+            let reloaded = try SavedModels.load(from: folder)
             model.eval()
             reloaded.eval()
             let difference = withoutGradients { Double((model(probe) - reloaded(probe)).abs().max().scalars[0]) }
@@ -163,6 +169,7 @@ struct AutoTrainOnceCommand: ParsableCommand {
                 method: method, targetRemoved: ratio, baseAccuracy: reference, prunedAccuracy: accuracy,
                 flopsReduction: 1 - Double(ChannelCostModel.count(model, inputShape: inputShape, measure: .flops)) / denseCounts.flops,
                 parameterReduction: 1 - Double(ChannelCostModel.count(model, inputShape: inputShape, measure: .parameters)) / denseCounts.parameters,
+                macs: Double(ChannelCostModel.count(model, inputShape: inputShape, measure: .macs)) / 1e6,
                 prunableRatio: prunableRatio, imagesPerSecondBatch1: nil, imagesPerSecondBatch64: nil,
                 denseImagesPerSecondBatch64: nil, reloadMaximumDifference: difference, totalEpochs: epochs, seconds: seconds)
             rows.append(row)
@@ -230,15 +237,7 @@ struct AutoTrainOnceCommand: ParsableCommand {
         // One timing pass over every exported model and the dense one, after all training, on
         // one thread: rounds interleave the models and each keeps its best round.
         writeLine("timing \(exported.count) exported models and the dense one (1 thread, batch 1 and 64, best of \(timingRounds) rounds)")
-        setThreads(1)
-        let timed: [ResNet] = [dense] + exported
-        var best = Array(repeating: (batch1: 0.0, batch64: 0.0), count: timed.count)
-        for _ in 0..<timingRounds {
-            for (index, model) in timed.enumerated() {
-                best[index].batch1 = max(best[index].batch1, ClassifierTraining.imagesPerSecond(of: model, sample: sample, batchSize: 1, repeats: 20))
-                best[index].batch64 = max(best[index].batch64, ClassifierTraining.imagesPerSecond(of: model, sample: sample, batchSize: 64, repeats: 3))
-            }
-        }
+        let best = SavedModels.time([dense] + exported, sample: sample, rounds: timingRounds)
         for index in rows.indices {
             rows[index].imagesPerSecondBatch1 = best[index + 1].batch1
             rows[index].imagesPerSecondBatch64 = best[index + 1].batch64
@@ -247,11 +246,50 @@ struct AutoTrainOnceCommand: ParsableCommand {
         var timedSettings = settings
         timedSettings["denseImagesPerSecondBatch1"] = String(format: "%.0f", best[0].batch1)
         timedSettings["denseImagesPerSecondBatch64"] = String(format: "%.0f", best[0].batch64)
+        timedSettings["denseMACsMillions"] = String(format: "%.2f", Double(ChannelCostModel.count(dense, inputShape: inputShape, measure: .macs)) / 1e6)
         try ResultTable.write(rows, settings: timedSettings, title: "ResNet-\(depth) on Fashion-MNIST", to: URL(fileURLWithPath: output))
         writeLine(String(format: "dense: %.0f images/s at batch 1, %.0f at batch 64", best[0].batch1, best[0].batch64))
         writeLine("")
         writeLine(ResultTable.markdown(rows))
         writeLine("wrote \(output)/{summary.md, results.csv, results.json, accuracy.svg} in \(elapsed())")
+    }
+
+    /// `--retime`: reloads every model a finished run saved in `output`, recounts its MACs and
+    /// times them all (with the dense model) in one pass, then rewrites the result files.
+    private func retimeSavedModels() throws {
+        let folder = URL(fileURLWithPath: output)
+        var document = try ResultTable.read(from: folder)
+        let inputShape = [1, 28, 28]
+        let test = try FashionMNIST.load(split: .test).normalized(by: FashionMNIST.normalization)
+        let sample = test.images.sliced(alongAxis: 0, from: 0, count: 1).reshaped(to: inputShape)
+        let dense: ResNet
+        if FileManager.default.fileExists(atPath: SavedModels.denseFolder(output: output).path) {
+            dense = try SavedModels.load(from: SavedModels.denseFolder(output: output))
+        } else {
+            // Runs before the dense model was saved: its speed does not depend on the weights.
+            guard let depth = document.settings["depth"].flatMap(Int.init), depth > 2, (depth - 2) % 6 == 0 else {
+                throw ValidationError("\(output)/results.json: settings.depth is missing or not 6n + 2")
+            }
+            var random = RandomGenerator(seed: 0)
+            dense = ResNet.cifar(depth: depth, inputChannels: 1, classCount: 10, using: &random)
+            writeLine("no saved dense model in \(output)/models/dense: timing a freshly initialized ResNet-\(depth)")
+        }
+        let models = try document.rows.map { try SavedModels.load(from: SavedModels.folder(output: output, method: $0.method, ratio: $0.targetRemoved)) }
+        writeLine("timing \(models.count) saved models and the dense one (1 thread, batch 1 and 64, best of \(timingRounds) rounds); kernels \(KernelLevel.active)")
+        let best = SavedModels.time([dense] + models, sample: sample, rounds: timingRounds)
+        for (index, model) in models.enumerated() {
+            document.rows[index].macs = Double(ChannelCostModel.count(model, inputShape: inputShape, measure: .macs)) / 1e6
+            document.rows[index].imagesPerSecondBatch1 = best[index + 1].batch1
+            document.rows[index].imagesPerSecondBatch64 = best[index + 1].batch64
+            document.rows[index].denseImagesPerSecondBatch64 = best[0].batch64
+        }
+        document.settings["denseImagesPerSecondBatch1"] = String(format: "%.0f", best[0].batch1)
+        document.settings["denseImagesPerSecondBatch64"] = String(format: "%.0f", best[0].batch64)
+        document.settings["denseMACsMillions"] = String(format: "%.2f", Double(ChannelCostModel.count(dense, inputShape: inputShape, measure: .macs)) / 1e6)
+        let depth = document.settings["depth"] ?? "?"
+        try ResultTable.write(document.rows, settings: document.settings, title: "ResNet-\(depth) on Fashion-MNIST", to: folder)
+        writeLine(String(format: "dense: %.0f images/s at batch 1, %.0f at batch 64", best[0].batch1, best[0].batch64))
+        writeLine(ResultTable.markdown(document.rows))
     }
 
     private func parsedRatios() throws -> [Double] {

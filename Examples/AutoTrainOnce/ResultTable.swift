@@ -1,5 +1,6 @@
 import ExampleSupport
 import Foundation
+import PruningCore
 
 /// One row of the table.
 struct ResultRow: Codable, Sendable {
@@ -17,6 +18,9 @@ struct ResultRow: Codable, Sendable {
     var flopsReduction: Double
     /// Parameters removed from the whole network.
     var parameterReduction: Double
+    /// Multiply-accumulates of the exported model (convolutions and the classifier), in
+    /// millions (nil in files written before the column existed; `--retime` fills it).
+    var macs: Double?
     /// The kept fraction of prunable FLOPs.
     var prunableRatio: Double
     /// Measured images/s of the exported model at batch 1, 1 thread (nil until the timing pass).
@@ -37,8 +41,8 @@ struct ResultRow: Codable, Sendable {
 enum ResultTable {
     static func markdown(_ rows: [ResultRow]) -> String {
         var lines = [
-            "| Method | FLOPs target | Base acc. | Pruned acc. | Δ | FLOPs ↓ | Params ↓ | images/s b=1 | images/s b=64 (× dense) | Epochs | Seconds |",
-            "|---|---|---|---|---|---|---|---|---|---|---|",
+            "| Method | FLOPs target | Base acc. | Pruned acc. | Δ | FLOPs ↓ | Params ↓ | MACs (M) | images/s b=1 | images/s b=64 (× dense) | Epochs | Seconds |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for row in rows {
             let batch1 = row.imagesPerSecondBatch1.map { String(format: "%.0f", $0) } ?? "–"
@@ -47,18 +51,18 @@ enum ResultTable {
                 batch64 = String(format: "%.0f (%.2f×)", speed, speed / dense)
             }
             lines.append(String(
-                format: "| %@ | −%.0f %% | %.2f %% | %.2f %% | %+.2f | %.1f %% | %.1f %% | %@ | %@ | %d | %.0f |",
+                format: "| %@ | −%.0f %% | %.2f %% | %.2f %% | %+.2f | %.1f %% | %.1f %% | %@ | %@ | %@ | %d | %.0f |",
                 row.method, 100 * row.targetRemoved, 100 * row.baseAccuracy, 100 * row.prunedAccuracy,
                 100 * (row.prunedAccuracy - row.baseAccuracy), 100 * row.flopsReduction, 100 * row.parameterReduction,
-                batch1, batch64, row.totalEpochs, row.seconds))
+                row.macs.map { String(format: "%.2f", $0) } ?? "–", batch1, batch64, row.totalEpochs, row.seconds))
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
     static func csv(_ rows: [ResultRow]) -> String {
-        var lines = ["method,target_removed,base_accuracy,pruned_accuracy,flops_reduction,parameter_reduction,prunable_ratio,images_per_second_b1,images_per_second_b64,dense_images_per_second_b64,reload_max_difference,total_epochs,seconds"]
+        var lines = ["method,target_removed,base_accuracy,pruned_accuracy,flops_reduction,parameter_reduction,macs_millions,prunable_ratio,images_per_second_b1,images_per_second_b64,dense_images_per_second_b64,reload_max_difference,total_epochs,seconds"]
         for r in rows {
-            lines.append("\"\(r.method)\",\(r.targetRemoved),\(r.baseAccuracy),\(r.prunedAccuracy),\(r.flopsReduction),\(r.parameterReduction),\(r.prunableRatio),\(optional(r.imagesPerSecondBatch1)),\(optional(r.imagesPerSecondBatch64)),\(optional(r.denseImagesPerSecondBatch64)),\(r.reloadMaximumDifference),\(r.totalEpochs),\(r.seconds)")
+            lines.append("\"\(r.method)\",\(r.targetRemoved),\(r.baseAccuracy),\(r.prunedAccuracy),\(r.flopsReduction),\(r.parameterReduction),\(optional(r.macs)),\(r.prunableRatio),\(optional(r.imagesPerSecondBatch1)),\(optional(r.imagesPerSecondBatch64)),\(optional(r.denseImagesPerSecondBatch64)),\(r.reloadMaximumDifference),\(r.totalEpochs),\(r.seconds)")
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -78,10 +82,22 @@ enum ResultTable {
             reference: rows.first.map { (100 * $0.baseAccuracy, "dense") })
     }
 
+    /// The JSON file's content.
+    struct Document: Codable {
+        var settings: [String: String]
+        var rows: [ResultRow]
+    }
+
+    /// Reads `results.json` from `folder`.
+    static func read(from folder: URL) throws -> Document {
+        let url = folder.appendingPathComponent("results.json")
+        guard let data = FileManager.default.contents(atPath: url.path) else { throw FormatError.fileNotFound(file: url.path) }
+        return try JSONDecoder().decode(Document.self, from: data)
+    }
+
     @discardableResult
     static func write(_ rows: [ResultRow], settings: [String: String], title: String, to folder: URL) throws -> [URL] {
-        struct Document: Encodable { var settings: [String: String]; var rows: [ResultRow] }
-        return try ResultFiles.write([
+        try ResultFiles.write([
             ("summary.md", markdown(rows)), ("results.csv", csv(rows)),
             ("results.json", try ResultFiles.json(Document(settings: settings, rows: rows))),
             ("accuracy.svg", plot(rows, title: title).render()),

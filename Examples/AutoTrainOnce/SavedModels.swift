@@ -1,0 +1,42 @@
+import Foundation
+import ModelZoo
+import PruningCore
+import StructuralPruning
+
+/// Where the example keeps every exported model, and the one timing pass over them.
+enum SavedModels {
+    /// The folder of the exported model of `method` at the budget `ratio` inside `output`.
+    static func folder(output: String, method: String, ratio: Double) -> URL {
+        let slug = method.replacingOccurrences(of: " ", with: "-").filter { $0.isLetter || $0.isNumber || $0 == "-" }
+        return URL(fileURLWithPath: output).appendingPathComponent("models/\(slug)-\(Int((100 * ratio).rounded()))")
+    }
+
+    /// The folder of the dense model inside `output`.
+    static func denseFolder(output: String) -> URL {
+        URL(fileURLWithPath: output).appendingPathComponent("models/dense")
+    }
+
+    /// Loads a model saved by `ChannelMaskExport.save` with a ResNet base.
+    static func load(from folder: URL) throws -> ResNet {
+        try ChannelMaskExport.load(from: folder) { configuration in
+            var random = RandomGenerator(seed: 0)
+            return ResNet(configuration: configuration, using: &random)
+        }
+    }
+
+    /// Images/s of every model at batch 1 and 64 on one thread: `rounds` rounds that visit
+    /// the models in turn, each model keeping its best round (so that a slow moment of the
+    /// machine hits every model alike).
+    static func time(_ models: [ResNet], sample: Tensor, rounds: Int) -> [(batch1: Double, batch64: Double)] {
+        BLAS.setThreadCount(1)
+        ThreadPolicy.maximumThreads = 1
+        var best = Array(repeating: (batch1: 0.0, batch64: 0.0), count: models.count)
+        for _ in 0..<rounds {
+            for (index, model) in models.enumerated() {
+                best[index].batch1 = max(best[index].batch1, ClassifierTraining.imagesPerSecond(of: model, sample: sample, batchSize: 1, repeats: 20))
+                best[index].batch64 = max(best[index].batch64, ClassifierTraining.imagesPerSecond(of: model, sample: sample, batchSize: 64, repeats: 3))
+            }
+        }
+        return best
+    }
+}
