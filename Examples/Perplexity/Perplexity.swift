@@ -38,11 +38,16 @@ struct PerplexityCommand: ParsableCommand {
     @Option(help: "Threads for BLAS and the elementwise loops.")
     var threads: Int = 2
 
+    mutating func validate() throws {
+        guard window >= 2 else { throw ValidationError("--window \(window): must be at least 2") }
+        guard tokens >= 0 else { throw ValidationError("--tokens \(tokens): must be 0 (all) or positive") }
+        guard threads >= 1 else { throw ValidationError("--threads \(threads): must be at least 1") }
+    }
+
     mutating func run() throws {
         BLAS.relaunchWithFasterKernelsIfNeeded()
         BLAS.setThreadCount(threads)
         ThreadPolicy.maximumThreads = threads
-        guard window >= 2 else { throw ValidationError("--window must be at least 2") }
 
         let start = Date()
         let modelURL = try model.map { URL(fileURLWithPath: $0) } ?? ModelFiles.smolLM2()
@@ -52,10 +57,10 @@ struct PerplexityCommand: ParsableCommand {
         let raw: String
         let textName: String
         if let text {
-            raw = try String(contentsOf: URL(fileURLWithPath: text), encoding: .utf8)
+            raw = try TextCorpus(contentsOf: URL(fileURLWithPath: text)).text
             textName = text
         } else {
-            raw = try String(contentsOf: DataFiles.file("wikitext-2-raw/wiki.test.raw"), encoding: .utf8)
+            raw = try TextCorpus(contentsOf: DataFiles.file("wikitext-2-raw/wiki.test.raw")).text
             textName = "WikiText-2 test"
         }
         let joined = textName.hasSuffix(".raw") || text == nil ? WikiText2Evaluation.joined(raw) : raw
@@ -63,7 +68,14 @@ struct PerplexityCommand: ParsableCommand {
         let available = ids.count
         if tokens > 0 { ids = Array(ids.prefix(tokens)) }
         print("text: \(textName), \(available) tokens; evaluating \(ids.count) in windows of \(window)\(bos ? " with BOS" : "")")
+        // Without BOS a window's first token is context only, so at least two tokens are needed.
+        guard ids.count >= (bos ? 1 : 2) else {
+            throw ValidationError("\(textName): \(ids.count) token(s) to evaluate; perplexity needs at least \(bos ? 1 : 2) (the text is empty or --tokens is too small)")
+        }
         let result = llama.perplexity(of: ids, windowLength: window, prependBOS: bos)
+        guard result.perplexity.isFinite, result.tokenCount > 0 else {
+            throw ValidationError("\(textName): the model's perplexity is not finite (mean NLL \(result.meanNegativeLogLikelihood) over \(result.tokenCount) tokens); the model file may hold NaN or infinite weights")
+        }
         print(String(format: "perplexity %.3f  (mean NLL %.4f over %d scored tokens, %.0f tokens/s)",
                      result.perplexity, result.meanNegativeLogLikelihood, result.tokenCount, result.tokensPerSecond))
     }

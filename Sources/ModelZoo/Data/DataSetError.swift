@@ -8,8 +8,14 @@ public enum DataSetError: Error, Equatable, CustomStringConvertible {
     case countMismatch(images: String, imageCount: Int, labels: String, labelCount: Int)
     /// A label is outside the data set's classes.
     case labelOutOfRange(file: String, index: Int, label: Int, classCount: Int)
-    /// A text file is not valid UTF-8.
-    case notUTF8(file: String)
+    /// A text file is not valid UTF-8 from the given byte offset on.
+    case invalidUTF8(file: String, byteOffset: Int)
+    /// The path does not exist.
+    case fileNotFound(file: String)
+    /// The path names a directory, not a file.
+    case notAFile(file: String)
+    /// The file exists but could not be read.
+    case unreadable(file: String, reason: String)
 
     /// A sentence naming the file and the problem.
     public var description: String {
@@ -22,8 +28,14 @@ public enum DataSetError: Error, Equatable, CustomStringConvertible {
             "\(images) holds \(imageCount) images but \(labels) holds \(labelCount) labels"
         case .labelOutOfRange(let file, let index, let label, let classCount):
             "\(file): label \(label) at index \(index) is outside 0..<\(classCount)"
-        case .notUTF8(let file):
-            "\(file) is not valid UTF-8 text"
+        case .invalidUTF8(let file, let offset):
+            "\(file) is not valid UTF-8 text: the bytes at offset \(offset) are not a UTF-8 sequence"
+        case .fileNotFound(let file):
+            "\(file) does not exist"
+        case .notAFile(let file):
+            "\(file) is a directory, not a text file"
+        case .unreadable(let file, let reason):
+            "\(file) could not be read: \(reason)"
         }
     }
 }

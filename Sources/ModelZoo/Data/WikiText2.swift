@@ -28,7 +28,7 @@ public enum WikiText2 {
     /// The split from `wikitext-2-raw/` in the data folder (see ``DataFiles``).
     ///
     /// - Throws: ``DataFilesError`` naming `PRUNING_DATA_DIR` when the file is missing;
-    ///   ``DataSetError/notUTF8(file:)``.
+    ///   ``DataSetError/invalidUTF8(file:byteOffset:)``.
     public static func load(split: Split) throws -> TextCorpus {
         try TextCorpus(contentsOf: DataFiles.file("wikitext-2-raw/\(split.fileName)"))
     }
