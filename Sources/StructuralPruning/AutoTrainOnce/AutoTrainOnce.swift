@@ -111,8 +111,10 @@ public final class AutoTrainOnce<Model: ChannelPrunable & Layer> {
     ///
     /// - Parameter progress: called with each batch count `(epoch, batch, batches)` and after each
     ///   epoch with its record.
-    /// - Throws: ``StructuralPruningError/textTooShort(field:tokens:needed:)``-style
-    ///   ``StructuralPruningError/invalidSetting(field:value:expected:)`` for an empty set.
+    /// - Returns: every epoch's record (also in ``history``).
+    /// - Throws: ``StructuralPruningError/invalidSetting(field:value:expected:)`` naming an
+    ///   empty set.
+    @discardableResult
     public func train(
         training: ImageClassificationDataSet, controllerSet: ImageClassificationDataSet, validation: ImageClassificationDataSet,
         augmentation: ImageAugmentation? = nil, progress: ((AutoTrainOnceEpoch?, (epoch: Int, batch: Int, batches: Int)) -> Void)? = nil
