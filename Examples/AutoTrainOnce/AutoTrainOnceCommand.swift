@@ -237,18 +237,12 @@ struct AutoTrainOnceCommand: ParsableCommand {
         // One timing pass over every exported model and the dense one, after all training, on
         // one thread: rounds interleave the models and each keeps its best round.
         writeLine("timing \(exported.count) exported models and the dense one (1 thread, batch 1 and 64, best of \(timingRounds) rounds)")
-        let best = SavedModels.time([dense] + exported, sample: sample, rounds: timingRounds)
-        for index in rows.indices {
-            rows[index].imagesPerSecondBatch1 = best[index + 1].batch1
-            rows[index].imagesPerSecondBatch64 = best[index + 1].batch64
-            rows[index].denseImagesPerSecondBatch64 = best[0].batch64
-        }
         var timedSettings = settings
-        timedSettings["denseImagesPerSecondBatch1"] = String(format: "%.0f", best[0].batch1)
-        timedSettings["denseImagesPerSecondBatch64"] = String(format: "%.0f", best[0].batch64)
-        timedSettings["denseMACsMillions"] = String(format: "%.2f", Double(ChannelCostModel.count(dense, inputShape: inputShape, measure: .macs)) / 1e6)
+        SavedModels.measure(
+            dense: dense, models: exported, rows: &rows, settings: &timedSettings, sample: sample, inputShape: inputShape,
+            rounds: timingRounds)
         try ResultTable.write(rows, settings: timedSettings, title: "ResNet-\(depth) on Fashion-MNIST", to: URL(fileURLWithPath: output))
-        writeLine(String(format: "dense: %.0f images/s at batch 1, %.0f at batch 64", best[0].batch1, best[0].batch64))
+        writeLine("dense: \(timedSettings["denseImagesPerSecondBatch1"] ?? "?") images/s at batch 1, \(timedSettings["denseImagesPerSecondBatch64"] ?? "?") at batch 64")
         writeLine("")
         writeLine(ResultTable.markdown(rows))
         writeLine("wrote \(output)/{summary.md, results.csv, results.json, accuracy.svg} in \(elapsed())")
@@ -276,19 +270,12 @@ struct AutoTrainOnceCommand: ParsableCommand {
         }
         let models = try document.rows.map { try SavedModels.load(from: SavedModels.folder(output: output, method: $0.method, ratio: $0.targetRemoved)) }
         writeLine("timing \(models.count) saved models and the dense one (1 thread, batch 1 and 64, best of \(timingRounds) rounds); kernels \(KernelLevel.active)")
-        let best = SavedModels.time([dense] + models, sample: sample, rounds: timingRounds)
-        for (index, model) in models.enumerated() {
-            document.rows[index].macs = Double(ChannelCostModel.count(model, inputShape: inputShape, measure: .macs)) / 1e6
-            document.rows[index].imagesPerSecondBatch1 = best[index + 1].batch1
-            document.rows[index].imagesPerSecondBatch64 = best[index + 1].batch64
-            document.rows[index].denseImagesPerSecondBatch64 = best[0].batch64
-        }
-        document.settings["denseImagesPerSecondBatch1"] = String(format: "%.0f", best[0].batch1)
-        document.settings["denseImagesPerSecondBatch64"] = String(format: "%.0f", best[0].batch64)
-        document.settings["denseMACsMillions"] = String(format: "%.2f", Double(ChannelCostModel.count(dense, inputShape: inputShape, measure: .macs)) / 1e6)
+        SavedModels.measure(
+            dense: dense, models: models, rows: &document.rows, settings: &document.settings, sample: sample,
+            inputShape: inputShape, rounds: timingRounds)
         let depth = document.settings["depth"] ?? "?"
         try ResultTable.write(document.rows, settings: document.settings, title: "ResNet-\(depth) on Fashion-MNIST", to: folder)
-        writeLine(String(format: "dense: %.0f images/s at batch 1, %.0f at batch 64", best[0].batch1, best[0].batch64))
+        writeLine("dense: \(document.settings["denseImagesPerSecondBatch1"] ?? "?") images/s at batch 1, \(document.settings["denseImagesPerSecondBatch64"] ?? "?") at batch 64")
         writeLine(ResultTable.markdown(document.rows))
     }
 

@@ -39,4 +39,23 @@ enum SavedModels {
         }
         return best
     }
+
+    /// Times `dense` and `models` (one per row, in order) in one pass and writes into `rows`
+    /// and `settings` every model's MACs and images/s and the dense model's.
+    static func measure(
+        dense: ResNet, models: [ResNet], rows: inout [ResultRow], settings: inout [String: String],
+        sample: Tensor, inputShape: [Int], rounds: Int
+    ) {
+        precondition(models.count == rows.count, "one model per row")
+        let best = time([dense] + models, sample: sample, rounds: rounds)
+        for (index, model) in models.enumerated() {
+            rows[index].macs = Double(ChannelCostModel.count(model, inputShape: inputShape, measure: .macs)) / 1e6
+            rows[index].imagesPerSecondBatch1 = best[index + 1].batch1
+            rows[index].imagesPerSecondBatch64 = best[index + 1].batch64
+            rows[index].denseImagesPerSecondBatch64 = best[0].batch64
+        }
+        settings["denseImagesPerSecondBatch1"] = String(format: "%.0f", best[0].batch1)
+        settings["denseImagesPerSecondBatch64"] = String(format: "%.0f", best[0].batch64)
+        settings["denseMACsMillions"] = String(format: "%.2f", Double(ChannelCostModel.count(dense, inputShape: inputShape, measure: .macs)) / 1e6)
+    }
 }
