@@ -60,7 +60,7 @@ let package = Package(
         ),
         .target(
             name: "StructuralPruning",
-            dependencies: ["ModelZoo", "PruningCore"]
+            dependencies: ["ModelZoo", "PolicyGradient", "PruningCore"]
         ),
 
         // MARK: Examples
@@ -117,13 +117,26 @@ let package = Package(
             path: "Examples/DISPLLM"
         ),
 
+        .target(
+            name: "CNNExampleSupport",
+            dependencies: ["StructuralPruning", "ModelZoo", "PruningCore", "ExampleSupport"],
+            path: "Examples/CNNSupport"
+        ),
         .executableTarget(
             name: "auto-train-once",
             dependencies: [
-                "StructuralPruning", "ModelZoo", "PruningCore", "ExampleSupport",
+                "StructuralPruning", "ModelZoo", "PruningCore", "ExampleSupport", "CNNExampleSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Examples/AutoTrainOnce"
+        ),
+        .executableTarget(
+            name: "rlal",
+            dependencies: [
+                "StructuralPruning", "PolicyGradient", "ModelZoo", "PruningCore", "ExampleSupport", "CNNExampleSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Examples/RLAL"
         ),
 
         // MARK: Benchmarks

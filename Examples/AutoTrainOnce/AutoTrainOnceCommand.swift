@@ -1,4 +1,5 @@
 import ArgumentParser
+import CNNExampleSupport
 import ExampleSupport
 import Foundation
 import ModelZoo

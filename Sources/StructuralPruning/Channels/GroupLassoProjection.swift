@@ -9,16 +9,28 @@ import PruningCore
 /// where `W_c` is everything that computes the channel — the group's output slices among the
 /// trainable parameters (convolution filter rows, biases, BatchNorm scale and shift; not the
 /// running statistics) — taken jointly, η the current learning rate, λ the strength and
-/// `ρ_g = (zeros in group g) / (zeros in all groups)`. Repeated, it drives the switched-off
-/// channels to exactly zero, so removing them changes nothing.
+/// `ρ_g = (zeros in group g) / (zeros in all groups)` (``Weighting/proportionalToZeros``; with
+/// ``Weighting/uniform`` `ρ_g = 1`, the plain group lasso `λ Σ_c ‖W_c‖₂`). Repeated, it drives
+/// the switched-off channels to exactly zero, so removing them changes nothing.
 public enum GroupLassoProjection {
+    /// How the step is shared between groups.
+    public enum Weighting: String, Sendable, Codable {
+        /// `ρ_g = (zeros in group g) / (zeros in all groups)` (Auto-Train-Once).
+        case proportionalToZeros
+        /// `ρ_g = 1` for every group.
+        case uniform
+    }
+
     /// Applies one proximal step to `model` for the hard `masks` of `gating`.
     ///
-    /// - Parameter step: `λ · η`.
+    /// - Parameters:
+    ///   - step: `λ · η`.
+    ///   - weighting: how the step is shared between groups.
     /// - Returns: the summed norm `Σ ‖W_c‖₂` of the switched-off channels after the step.
     @discardableResult
     public static func apply(
-        to model: some ChannelPrunable, gating: ChannelGating, masks: [Tensor], step: Float
+        to model: some ChannelPrunable, gating: ChannelGating, masks: [Tensor], step: Float,
+        weighting: Weighting = .proportionalToZeros
     ) throws -> Double {
         try gating.gates.validate(masks)
         let parameters = Dictionary(model.namedParameters().map { ($0.name, $0.parameter) }, uniquingKeysWith: { a, _ in a })
@@ -27,7 +39,7 @@ public enum GroupLassoProjection {
         guard total > 0 else { return 0 }
         var remaining = 0.0
         for (gate, (group, mask)) in zip(gating.groups, masks).enumerated() where zeros[gate] > 0 {
-            let rho = Float(zeros[gate]) / Float(total)
+            let rho: Float = weighting == .uniform ? 1 : Float(zeros[gate]) / Float(total)
             let slices = group.outputSlices.filter { parameters[$0.parameter]?.isTrainable ?? false }
             var values = slices.map { parameters[$0.parameter]!.value.scalars }
             for (channel, keep) in mask.scalars.enumerated() where keep < 0.5 {

@@ -3,43 +3,68 @@ import Foundation
 import PruningCore
 
 /// One row of the table.
-struct ResultRow: Codable, Sendable {
+public struct ResultRow: Codable, Sendable {
     /// The method.
-    var method: String
+    public var method: String
     /// The requested fraction of prunable FLOPs removed.
-    var targetRemoved: Double
+    public var targetRemoved: Double
     /// Accuracy of the dense base model (the trained model the baselines start from; for
     /// Auto-Train-Once, the dense model of the same total training).
-    var baseAccuracy: Double
+    public var baseAccuracy: Double
     /// Accuracy of the exported pruned model (after fine-tuning for the baselines, without it
     /// for Auto-Train-Once).
-    var prunedAccuracy: Double
+    public var prunedAccuracy: Double
     /// FLOPs (papers' count) removed from the whole network.
-    var flopsReduction: Double
+    public var flopsReduction: Double
     /// Parameters removed from the whole network.
-    var parameterReduction: Double
+    public var parameterReduction: Double
     /// Multiply-accumulates of the exported model (convolutions and the classifier), in
     /// millions (nil in files written before the column existed; `--retime` fills it).
-    var macs: Double?
+    public var macs: Double?
     /// The kept fraction of prunable FLOPs.
-    var prunableRatio: Double
+    public var prunableRatio: Double
     /// Measured images/s of the exported model at batch 1, 1 thread (nil until the timing pass).
-    var imagesPerSecondBatch1: Double?
+    public var imagesPerSecondBatch1: Double?
     /// Measured images/s of the exported model at batch 64, 1 thread.
-    var imagesPerSecondBatch64: Double?
+    public var imagesPerSecondBatch64: Double?
     /// The dense model's images/s at batch 64, measured in the same timing pass.
-    var denseImagesPerSecondBatch64: Double?
+    public var denseImagesPerSecondBatch64: Double?
     /// The largest absolute difference between the exported model's logits and those of the
     /// same model saved and reloaded from disk (on 256 test images).
-    var reloadMaximumDifference: Double
+    public var reloadMaximumDifference: Double
     /// Training epochs of the whole method (pre-training + fine-tuning, or ATO's epochs).
-    var totalEpochs: Int
+    public var totalEpochs: Int
     /// Wall-clock seconds of the method (excluding the shared pre-training).
-    var seconds: Double
+    public var seconds: Double
+
+    /// A row; the timing fields are filled by the timing pass.
+    public init(
+        method: String, targetRemoved: Double, baseAccuracy: Double, prunedAccuracy: Double, flopsReduction: Double,
+        parameterReduction: Double, macs: Double?, prunableRatio: Double, imagesPerSecondBatch1: Double? = nil,
+        imagesPerSecondBatch64: Double? = nil, denseImagesPerSecondBatch64: Double? = nil, reloadMaximumDifference: Double,
+        totalEpochs: Int, seconds: Double
+    ) {
+        self.method = method
+        self.targetRemoved = targetRemoved
+        self.baseAccuracy = baseAccuracy
+        self.prunedAccuracy = prunedAccuracy
+        self.flopsReduction = flopsReduction
+        self.parameterReduction = parameterReduction
+        self.macs = macs
+        self.prunableRatio = prunableRatio
+        self.imagesPerSecondBatch1 = imagesPerSecondBatch1
+        self.imagesPerSecondBatch64 = imagesPerSecondBatch64
+        self.denseImagesPerSecondBatch64 = denseImagesPerSecondBatch64
+        self.reloadMaximumDifference = reloadMaximumDifference
+        self.totalEpochs = totalEpochs
+        self.seconds = seconds
+    }
 }
 
-enum ResultTable {
-    static func markdown(_ rows: [ResultRow]) -> String {
+/// The table of pruned CNNs every CNN example writes: Markdown, CSV, JSON and an accuracy plot.
+public enum ResultTable {
+    /// The Markdown table.
+    public static func markdown(_ rows: [ResultRow]) -> String {
         var lines = [
             "| Method | FLOPs target | Base acc. | Pruned acc. | Δ | FLOPs ↓ | Params ↓ | MACs (M) | images/s b=1 | images/s b=64 (× dense) | Epochs | Seconds |",
             "|---|---|---|---|---|---|---|---|---|---|---|---|",
@@ -59,7 +84,8 @@ enum ResultTable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func csv(_ rows: [ResultRow]) -> String {
+    /// The CSV file.
+    public static func csv(_ rows: [ResultRow]) -> String {
         var lines = ["method,target_removed,base_accuracy,pruned_accuracy,flops_reduction,parameter_reduction,macs_millions,prunable_ratio,images_per_second_b1,images_per_second_b64,dense_images_per_second_b64,reload_max_difference,total_epochs,seconds"]
         for r in rows {
             lines.append("\"\(r.method)\",\(r.targetRemoved),\(r.baseAccuracy),\(r.prunedAccuracy),\(r.flopsReduction),\(r.parameterReduction),\(optional(r.macs)),\(r.prunableRatio),\(optional(r.imagesPerSecondBatch1)),\(optional(r.imagesPerSecondBatch64)),\(optional(r.denseImagesPerSecondBatch64)),\(r.reloadMaximumDifference),\(r.totalEpochs),\(r.seconds)")
@@ -70,7 +96,7 @@ enum ResultTable {
     private static func optional(_ value: Double?) -> String { value.map { "\($0)" } ?? "" }
 
     /// Accuracy against FLOPs removed, one line per method.
-    static func plot(_ rows: [ResultRow], title: String) -> SVGLinePlot {
+    public static func plot(_ rows: [ResultRow], title: String) -> SVGLinePlot {
         var methods: [String] = []
         for row in rows where !methods.contains(row.method) { methods.append(row.method) }
         let series = methods.map { method in
@@ -83,24 +109,30 @@ enum ResultTable {
     }
 
     /// The JSON file's content.
-    struct Document: Codable {
-        var settings: [String: String]
-        var rows: [ResultRow]
+    public struct Document: Codable {
+        /// The run's settings and shared measurements.
+        public var settings: [String: String]
+        /// The rows.
+        public var rows: [ResultRow]
     }
 
     /// Reads `results.json` from `folder`.
-    static func read(from folder: URL) throws -> Document {
+    public static func read(from folder: URL) throws -> Document {
         let url = folder.appendingPathComponent("results.json")
         guard let data = FileManager.default.contents(atPath: url.path) else { throw FormatError.fileNotFound(file: url.path) }
         return try JSONDecoder().decode(Document.self, from: data)
     }
 
+    /// Writes `summary.md`, `results.csv`, `results.json` and `accuracy.svg` (and `extraFiles`)
+    /// into `folder`, each atomically.
     @discardableResult
-    static func write(_ rows: [ResultRow], settings: [String: String], title: String, to folder: URL) throws -> [URL] {
+    public static func write(
+        _ rows: [ResultRow], settings: [String: String], title: String, to folder: URL, extraFiles: [(name: String, text: String)] = []
+    ) throws -> [URL] {
         try ResultFiles.write([
             ("summary.md", markdown(rows)), ("results.csv", csv(rows)),
             ("results.json", try ResultFiles.json(Document(settings: settings, rows: rows))),
             ("accuracy.svg", plot(rows, title: title).render()),
-        ], to: folder)
+        ] + extraFiles, to: folder)
     }
 }

@@ -4,20 +4,20 @@ import PruningCore
 import StructuralPruning
 
 /// Where the example keeps every exported model, and the one timing pass over them.
-enum SavedModels {
+public enum SavedModels {
     /// The folder of the exported model of `method` at the budget `ratio` inside `output`.
-    static func folder(output: String, method: String, ratio: Double) -> URL {
+    public static func folder(output: String, method: String, ratio: Double) -> URL {
         let slug = method.replacingOccurrences(of: " ", with: "-").filter { $0.isLetter || $0.isNumber || $0 == "-" }
         return URL(fileURLWithPath: output).appendingPathComponent("models/\(slug)-\(Int((100 * ratio).rounded()))")
     }
 
     /// The folder of the dense model inside `output`.
-    static func denseFolder(output: String) -> URL {
+    public static func denseFolder(output: String) -> URL {
         URL(fileURLWithPath: output).appendingPathComponent("models/dense")
     }
 
     /// Loads a model saved by `ChannelMaskExport.save` with a ResNet base.
-    static func load(from folder: URL) throws -> ResNet {
+    public static func load(from folder: URL) throws -> ResNet {
         try ChannelMaskExport.load(from: folder) { configuration in
             var random = RandomGenerator(seed: 0)
             return ResNet(configuration: configuration, using: &random)
@@ -27,7 +27,7 @@ enum SavedModels {
     /// Images/s of every model at batch 1 and 64 on one thread: `rounds` rounds that visit
     /// the models in turn, each model keeping its best round (so that a slow moment of the
     /// machine hits every model alike).
-    static func time(_ models: [ResNet], sample: Tensor, rounds: Int) -> [(batch1: Double, batch64: Double)] {
+    public static func time(_ models: [ResNet], sample: Tensor, rounds: Int) -> [(batch1: Double, batch64: Double)] {
         BLAS.setThreadCount(1)
         ThreadPolicy.maximumThreads = 1
         var best = Array(repeating: (batch1: 0.0, batch64: 0.0), count: models.count)
@@ -42,7 +42,7 @@ enum SavedModels {
 
     /// Times `dense` and `models` (one per row, in order) in one pass and writes into `rows`
     /// and `settings` every model's MACs and images/s and the dense model's.
-    static func measure(
+    public static func measure(
         dense: ResNet, models: [ResNet], rows: inout [ResultRow], settings: inout [String: String],
         sample: Tensor, inputShape: [Int], rounds: Int
     ) {
