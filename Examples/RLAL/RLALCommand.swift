@@ -23,7 +23,7 @@ struct RLALCommand: ParsableCommand {
             which remove channels from the dense base (trained --pretrain-epochs) by filter L1 norm
             (uniform per layer: l1-local; one global ranking: l1-global) or at random and fine-tune
             for --baseline-fine-tune-epochs. Rewards come from --reward-images held out from the
-            training split. The budget --ratio is the fraction of the prunable FLOPs removed.
+            training split. The budgets --ratios are fractions of the prunable FLOPs removed.
             Exported models are saved to --output/models, reloaded, and timed on one thread.
             --full runs the schedule of a public CIFAR-10 reproduction (days on two cores).
             """)
@@ -31,11 +31,11 @@ struct RLALCommand: ParsableCommand {
     @Option(help: "ResNet depth (6n + 2: 20, 56).")
     var depth: Int = 20
 
-    @Option(help: "Fraction of the prunable FLOPs to remove.")
-    var ratio: Double = 0.5
+    @Option(help: "Fractions of the prunable FLOPs to remove, comma-separated.")
+    var ratios: String = "0.5,0.7"
 
     @Option(help: "Methods: rlal, rlal-no-z, amc, l1-local, l1-global, random.")
-    var methods: String = "rlal,rlal-no-z,amc,l1-local,l1-global,random"
+    var methods: String = "rlal,rlal-no-z,amc,l1-local,random"
 
     @Option(help: "Training images (the first N of the training split; 0: all 60,000 less the reward set).")
     var trainImages: Int = 15_000
@@ -65,7 +65,7 @@ struct RLALCommand: ParsableCommand {
     var fineTuneEpochs: Int = 3
 
     @Option(help: "Episodes per search epoch.")
-    var episodes: Int = 16
+    var episodes: Int = 12
 
     @Option(help: "AMC: search rounds of --episodes episodes each on the frozen dense base.")
     var amcSearchEpochs: Int = 8
@@ -77,7 +77,7 @@ struct RLALCommand: ParsableCommand {
     var baselineFineTuneEpochs: Int = 4
 
     @Option(help: "β, the alignment's group-lasso strength.")
-    var alignment: Float = 0.05
+    var alignment: Float = 0.2
 
     @Option(help: "A dense checkpoint to start the baselines and AMC from, or 'shipped' for the package's trained ResNet-20 (skips the pre-training).")
     var base: String?
@@ -101,7 +101,7 @@ struct RLALCommand: ParsableCommand {
 
     mutating func validate() throws {
         guard depth > 2, (depth - 2) % 6 == 0 else { throw ValidationError("--depth \(depth) is not 6n + 2 (20, 56, ...)") }
-        guard ratio > 0, ratio < 1 else { throw ValidationError("--ratio \(ratio) is not a fraction in (0, 1)") }
+        _ = try parsedRatios()
         let counts = [("--train-images", trainImages, 0), ("--reward-images", rewardImages, 1), ("--test-images", testImages, 0),
                       ("--monitor-images", monitorImages, 1), ("--warm-up-epochs", warmUpEpochs, 0), ("--search-epochs", searchEpochs, 1),
                       ("--random-search-epochs", randomSearchEpochs, 0), ("--aligned-epochs", alignedEpochs, 0),
@@ -138,6 +138,7 @@ struct RLALCommand: ParsableCommand {
         let began = ContinuousClock.now
         func elapsed() -> String { String(format: "%.0f s", (ContinuousClock.now - began) / .seconds(1)) }
         let chosen = Set(methods.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        let ratioList = try parsedRatios()
 
         let normalization = FashionMNIST.normalization
         let all = try FashionMNIST.load(split: .train).normalized(by: normalization)
@@ -154,7 +155,7 @@ struct RLALCommand: ParsableCommand {
         let rlalEpochs = warmUpEpochs + searchEpochs + alignedEpochs + fineTuneEpochs
         let baselineEpochs = pretrainEpochs + baselineFineTuneEpochs
         writeLine("Fashion-MNIST: \(training.count) training, \(rewardSet.count) held-out reward, \(test.count) test images; "
-            + "ResNet-\(depth); budget −\(Int(100 * ratio)) % of prunable FLOPs; \(threads) thread(s), kernels \(KernelLevel.active)")
+            + "ResNet-\(depth); budgets \(ratioList.map { "−\(Int(100 * $0)) %" }.joined(separator: ", ")) of prunable FLOPs; \(threads) thread(s), kernels \(KernelLevel.active)")
         if rlalEpochs != baselineEpochs {
             writeLine("note: RLAL trains \(rlalEpochs) epochs, the baselines \(baselineEpochs): the comparison is not at equal training")
         }
@@ -174,7 +175,7 @@ struct RLALCommand: ParsableCommand {
         } else if let base {
             try dense.load(from: URL(fileURLWithPath: base), strict: true)
             writeLine("dense base: \(base)")
-        } else if chosen.contains(where: { $0 != "rlal" && $0 != "rlal-no-z" }) {
+        } else {
             var recipe = ClassifierTraining(epochs: pretrainEpochs)
             recipe.augmentation = augmentation
             recipe.seed = seed
@@ -199,7 +200,7 @@ struct RLALCommand: ParsableCommand {
         var exported: [ResNet] = []
         var histories: [String: [RLALEpoch]] = [:]
         var layerRatios: [String: [Double]] = [:]
-        var settings = ["depth": "\(depth)", "ratio": "\(ratio)", "trainImages": "\(training.count)", "rewardImages": "\(rewardSet.count)",
+        var settings = ["depth": "\(depth)", "ratios": ratios, "trainImages": "\(training.count)", "rewardImages": "\(rewardSet.count)",
                         "testImages": "\(test.count)", "warmUpEpochs": "\(warmUpEpochs)", "searchEpochs": "\(searchEpochs)",
                         "randomSearchEpochs": "\(randomSearchEpochs)", "alignedEpochs": "\(alignedEpochs)", "fineTuneEpochs": "\(fineTuneEpochs)",
                         "episodes": "\(episodes)", "amcSearchEpochs": "\(amcSearchEpochs)", "pretrainEpochs": "\(pretrainEpochs)",
@@ -207,10 +208,10 @@ struct RLALCommand: ParsableCommand {
                         "threads": "\(threads)", "base": base ?? "trained"]
         let probe = test.images.sliced(alongAxis: 0, from: 0, count: min(256, test.count))
         func writeFiles() throws {
-            try ResultTable.write(rows, settings: settings, title: "ResNet-\(depth) on Fashion-MNIST, −\(Int(100 * ratio)) % prunable FLOPs",
+            try ResultTable.write(rows, settings: settings, title: "ResNet-\(depth) on Fashion-MNIST",
                                   to: URL(fileURLWithPath: output), extraFiles: try RLALPlots.files(histories: histories, layerRatios: layerRatios))
         }
-        func record(_ method: String, model: ResNet, epochs: Int, seconds: Double, reference: Double) throws {
+        func record(_ method: String, ratio: Double, model: ResNet, epochs: Int, seconds: Double, reference: Double) throws {
             let folder = SavedModels.folder(output: output, method: method, ratio: ratio)
             try ChannelMaskExport.save(model, base: model.configuration, to: folder)
             let reloaded = try SavedModels.load(from: folder)
@@ -219,7 +220,7 @@ struct RLALCommand: ParsableCommand {
             let difference = withoutGradients { Double((model(probe) - reloaded(probe)).abs().max().scalars[0]) }
             let flops = Double(ChannelCostModel.count(model, inputShape: inputShape, measure: .flops))
             let sizes = Dictionary(model.prunableGroups.map { ($0.name, $0.size) }, uniquingKeysWith: { a, _ in a })
-            layerRatios[method] = innerGroups.map { 1 - Double(sizes[$0.name] ?? $0.size) / Double($0.size) }
+            layerRatios["\(method) −\(Int((100 * ratio).rounded())) %"] = innerGroups.map { 1 - Double(sizes[$0.name] ?? $0.size) / Double($0.size) }
             let accuracy = ClassifierTraining.accuracy(of: model, on: test)
             let row = ResultRow(
                 method: method, targetRemoved: ratio, baseAccuracy: reference, prunedAccuracy: accuracy,
@@ -240,72 +241,74 @@ struct RLALCommand: ParsableCommand {
             return (flops - (cost.fullCost - cost.prunableCost)) / cost.prunableCost
         }
 
-        // RLAL and its ablation, from scratch.
-        for (key, usesCode) in [("rlal", true), ("rlal-no-z", false)] where chosen.contains(key) {
-            let model = makeModel(seed)
-            var configuration = RLALConfiguration(keptFraction: 1 - ratio)
-            configuration.warmUpEpochs = warmUpEpochs
-            configuration.searchEpochs = searchEpochs
-            configuration.randomSearchEpochs = randomSearchEpochs
-            configuration.alignedEpochs = alignedEpochs
-            configuration.fineTuneEpochs = fineTuneEpochs
-            configuration.episodesPerEpoch = episodes
-            configuration.alignmentStrength = alignment
-            configuration.usesEnvironmentCode = usesCode
-            configuration.seed = seed
-            if full {
-                configuration.codeSize = 128
-                configuration.embeddingSize = 128
-                configuration.decoderHidden = [300, 300]
-                configuration.agentUpdates = 200
+        for ratio in ratioList {
+            // RLAL and its ablation, from scratch.
+            for (key, usesCode) in [("rlal", true), ("rlal-no-z", false)] where chosen.contains(key) {
+                let model = makeModel(seed)
+                var configuration = RLALConfiguration(keptFraction: 1 - ratio)
+                configuration.warmUpEpochs = warmUpEpochs
+                configuration.searchEpochs = searchEpochs
+                configuration.randomSearchEpochs = randomSearchEpochs
+                configuration.alignedEpochs = alignedEpochs
+                configuration.fineTuneEpochs = fineTuneEpochs
+                configuration.episodesPerEpoch = episodes
+                configuration.alignmentStrength = alignment
+                configuration.usesEnvironmentCode = usesCode
+                configuration.seed = seed
+                if full {
+                    configuration.codeSize = 128
+                    configuration.embeddingSize = 128
+                    configuration.decoderHidden = [300, 300]
+                    configuration.agentUpdates = 200
+                }
+                let run = try RLAL(model: model, inputShape: inputShape, rewardSet: rewardSet, configuration: configuration)
+                writeLine("\(key) −\(Int(100 * ratio)) %: \(configuration.totalEpochs) epochs from scratch (\(warmUpEpochs) warm-up, \(searchEpochs) search, \(alignedEpochs) aligned, \(fineTuneEpochs) fine-tune)")
+                let start = ContinuousClock.now
+                try run.run(training: training, validation: monitor, augmentation: augmentation) { entry in
+                    progressLine(key, entry, total: configuration.totalEpochs, since: start)
+                }
+                histories["\(key) −\(Int((100 * ratio).rounded())) %"] = run.history
+                try record(key, ratio: ratio, model: model, epochs: configuration.totalEpochs, seconds: (ContinuousClock.now - start) / .seconds(1), reference: baseAccuracy)
             }
-            let run = try RLAL(model: model, inputShape: inputShape, rewardSet: rewardSet, configuration: configuration)
-            writeLine("\(key): \(configuration.totalEpochs) epochs from scratch (\(warmUpEpochs) warm-up, \(searchEpochs) search, \(alignedEpochs) aligned, \(fineTuneEpochs) fine-tune)")
-            let start = ContinuousClock.now
-            try run.run(training: training, validation: monitor, augmentation: augmentation) { entry in
-                progressLine(key, entry, total: configuration.totalEpochs, since: start)
-            }
-            histories[key] = run.history
-            try record(key, model: model, epochs: configuration.totalEpochs, seconds: (ContinuousClock.now - start) / .seconds(1), reference: baseAccuracy)
-        }
 
-        // AMC-style: the same agent on the frozen dense base, then the baselines' fine-tuning.
-        if chosen.contains("amc") {
-            let model = makeModel(seed)
-            try model.load(denseState)
-            var configuration = RLALConfiguration(keptFraction: 1 - ratio)
-            configuration.trainsWeights = false
-            configuration.usesEnvironmentCode = false
-            configuration.searchEpochs = amcSearchEpochs
-            configuration.randomSearchEpochs = randomSearchEpochs
-            configuration.episodesPerEpoch = episodes
-            configuration.fineTuneEpochs = baselineFineTuneEpochs
-            configuration.seed = seed
-            let run = try RLAL(model: model, inputShape: inputShape, rewardSet: rewardSet, configuration: configuration)
-            writeLine("amc: \(amcSearchEpochs) × \(episodes) episodes on the frozen dense base, then \(baselineFineTuneEpochs) fine-tuning epochs")
-            let start = ContinuousClock.now
-            let planned = amcSearchEpochs + baselineFineTuneEpochs
-            try run.run(training: training, validation: monitor, augmentation: augmentation) { entry in
-                progressLine("amc", entry, total: planned, since: start)
+            // AMC-style: the same agent on the frozen dense base, then the baselines' fine-tuning.
+            if chosen.contains("amc") {
+                let model = makeModel(seed)
+                try model.load(denseState)
+                var configuration = RLALConfiguration(keptFraction: 1 - ratio)
+                configuration.trainsWeights = false
+                configuration.usesEnvironmentCode = false
+                configuration.searchEpochs = amcSearchEpochs
+                configuration.randomSearchEpochs = randomSearchEpochs
+                configuration.episodesPerEpoch = episodes
+                configuration.fineTuneEpochs = baselineFineTuneEpochs
+                configuration.seed = seed
+                let run = try RLAL(model: model, inputShape: inputShape, rewardSet: rewardSet, configuration: configuration)
+                writeLine("amc −\(Int(100 * ratio)) %: \(amcSearchEpochs) × \(episodes) episodes on the frozen dense base, then \(baselineFineTuneEpochs) fine-tuning epochs")
+                let start = ContinuousClock.now
+                let planned = amcSearchEpochs + baselineFineTuneEpochs
+                try run.run(training: training, validation: monitor, augmentation: augmentation) { entry in
+                    progressLine("amc", entry, total: planned, since: start)
+                }
+                histories["amc −\(Int((100 * ratio).rounded())) %"] = run.history
+                try record("amc", ratio: ratio, model: model, epochs: baselineEpochs, seconds: (ContinuousClock.now - start) / .seconds(1), reference: baseAccuracy)
             }
-            histories["amc"] = run.history
-            try record("amc", model: model, epochs: baselineEpochs, seconds: (ContinuousClock.now - start) / .seconds(1), reference: baseAccuracy)
-        }
 
-        // The classic baselines: prune the dense base to the budget and fine-tune.
-        for (key, criterion, scope) in [("l1-local", ChannelImportance.l1Norm, BudgetedChannelSelection.Scope.local),
-                                        ("l1-global", .l1Norm, .global), ("random", .random, .local)] where chosen.contains(key) {
-            let model = makeModel(seed)
-            try model.load(denseState)
-            var tuning = ClassifierTraining(epochs: baselineFineTuneEpochs)
-            tuning.augmentation = augmentation
-            tuning.learningRate = 0.01
-            tuning.seed = seed &+ 1
-            let start = ContinuousClock.now
-            writeLine("\(key): prune the dense base, fine-tune \(baselineFineTuneEpochs) epochs")
-            _ = try ClassicChannelPruning(importance: criterion, scope: scope, keptFraction: 1 - ratio, fineTuning: tuning)
-                .run(model, inputShape: inputShape, training: training, validation: test)
-            try record(key, model: model, epochs: baselineEpochs, seconds: (ContinuousClock.now - start) / .seconds(1), reference: baseAccuracy)
+            // The classic baselines: prune the dense base to the budget and fine-tune.
+            for (key, criterion, scope) in [("l1-local", ChannelImportance.l1Norm, BudgetedChannelSelection.Scope.local),
+                                            ("l1-global", .l1Norm, .global), ("random", .random, .local)] where chosen.contains(key) {
+                let model = makeModel(seed)
+                try model.load(denseState)
+                var tuning = ClassifierTraining(epochs: baselineFineTuneEpochs)
+                tuning.augmentation = augmentation
+                tuning.learningRate = 0.01
+                tuning.seed = seed &+ 1
+                let start = ContinuousClock.now
+                writeLine("\(key) −\(Int(100 * ratio)) %: prune the dense base, fine-tune \(baselineFineTuneEpochs) epochs")
+                _ = try ClassicChannelPruning(importance: criterion, scope: scope, keptFraction: 1 - ratio, fineTuning: tuning)
+                    .run(model, inputShape: inputShape, training: training, validation: test)
+                try record(key, ratio: ratio, model: model, epochs: baselineEpochs, seconds: (ContinuousClock.now - start) / .seconds(1), reference: baseAccuracy)
+            }
         }
 
         writeLine("timing \(exported.count) exported models and the dense one (1 thread, batch 1 and 64, best of \(timingRounds) rounds)")
@@ -317,6 +320,15 @@ struct RLALCommand: ParsableCommand {
         writeLine("")
         writeLine(ResultTable.markdown(rows))
         writeLine("wrote \(output)/{summary.md, results.csv, results.json, accuracy.svg, histories.json, rewards.svg, decoder-error.svg, ratios.svg} in \(elapsed())")
+    }
+}
+
+extension RLALCommand {
+    func parsedRatios() throws -> [Double] {
+        try ratios.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.map { part in
+            guard let value = Double(part), value > 0, value < 1 else { throw ValidationError("--ratios: '\(part)' is not a fraction in (0, 1)") }
+            return value
+        }
     }
 }
 

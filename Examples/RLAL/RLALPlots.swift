@@ -12,22 +12,24 @@ enum RLALPlots {
         let methods = histories.keys.sorted()
         var rewardSeries: [SVGLinePlot.Series] = []
         var errorSeries: [SVGLinePlot.Series] = []
-        for method in methods {
+        // The joint runs (RLAL and its ablation) change the reward over epochs; AMC's does not.
+        for method in methods where method.hasPrefix("rlal") {
             let history = histories[method]!
             let x = history.map { Double($0.epoch) }
-            rewardSeries.append(.init(name: "\(method): accuracy (test subset)", x: x, mean: history.map { 100 * $0.validationAccuracy }))
-            rewardSeries.append(.init(name: "\(method): mean episode reward", x: x, mean: history.map { $0.meanReward.map { 100 * $0 } }))
-            rewardSeries.append(.init(name: "\(method): best sub-network's reward", x: x, mean: history.map { $0.incumbentReward.map { 100 * $0 } }))
+            rewardSeries.append(.init(name: "\(method): accuracy", x: x, mean: history.map { 100 * $0.validationAccuracy }))
+            rewardSeries.append(.init(name: "\(method): best reward", x: x, mean: history.map { $0.incumbentReward.map { 100 * $0 } }))
             let search = history.filter { $0.phase == .search }
             let sx = search.map { Double($0.epoch) }
-            errorSeries.append(.init(name: "\(method): fit over the buffer", x: sx, mean: search.map { $0.decoderFitError.map { 100 * $0 } }))
-            errorSeries.append(.init(name: "\(method): on the epoch's new episodes", x: sx, mean: search.map { $0.decoderPredictionError.map { 100 * $0 } }))
+            errorSeries.append(.init(name: "\(method): buffer", x: sx, mean: search.map { $0.decoderFitError.map { 100 * $0 } }))
+            errorSeries.append(.init(name: "\(method): new", x: sx, mean: search.map { $0.decoderPredictionError.map { 100 * $0 } }))
         }
         if !rewardSeries.isEmpty {
             files.append(("rewards.svg", SVGLinePlot(
-                title: "Rewards and accuracy over the run", xLabel: "epoch", yLabel: "accuracy (%)", series: rewardSeries).render()))
+                title: "Masked accuracy (test subset) and the best sub-network's reward", xLabel: "epoch", yLabel: "accuracy (%)",
+                series: rewardSeries).render()))
             files.append(("decoder-error.svg", SVGLinePlot(
-                title: "Reward-prediction error of the decoder (RMSE)", xLabel: "epoch", yLabel: "RMSE (accuracy points)",
+                title: "Decoder RMSE: over the buffer after fitting, on new episodes before", xLabel: "epoch",
+                yLabel: "RMSE (accuracy points)",
                 series: errorSeries).render()))
         }
         let ratioSeries = layerRatios.keys.sorted().map { method in

@@ -54,7 +54,7 @@ public struct RLALConfiguration: Sendable, Codable, Equatable {
 
     /// β: the group-lasso strength of the alignment term (its proximal step shrinks each removed
     /// channel's filters by `β · η` per weight step).
-    public var alignmentStrength: Float = 0.05
+    public var alignmentStrength: Float = 0.2
     /// Peak learning rate of the weights (cosine decay over warm-up, search and aligned epochs).
     public var learningRate: Float = 0.1
     /// Coupled weight decay.
