@@ -2,17 +2,16 @@ import ExampleSupport
 import Foundation
 import PruningCore
 
-/// One row of the table.
+/// One row of a pruned-CNN table: one method at one budget.
 public struct ResultRow: Codable, Sendable {
     /// The method.
     public var method: String
     /// The requested fraction of prunable FLOPs removed.
     public var targetRemoved: Double
-    /// Accuracy of the dense base model (the trained model the baselines start from; for
-    /// Auto-Train-Once, the dense model of the same total training).
+    /// Accuracy of the dense base model (the trained model the baselines start from; methods
+    /// that train from scratch are compared with the same model).
     public var baseAccuracy: Double
-    /// Accuracy of the exported pruned model (after fine-tuning for the baselines, without it
-    /// for Auto-Train-Once).
+    /// Accuracy of the exported pruned model, after whatever fine-tuning the method does.
     public var prunedAccuracy: Double
     /// FLOPs (papers' count) removed from the whole network.
     public var flopsReduction: Double
@@ -32,7 +31,8 @@ public struct ResultRow: Codable, Sendable {
     /// The largest absolute difference between the exported model's logits and those of the
     /// same model saved and reloaded from disk (on 256 test images).
     public var reloadMaximumDifference: Double
-    /// Training epochs of the whole method (pre-training + fine-tuning, or ATO's epochs).
+    /// Training epochs of the whole method (pre-training + fine-tuning, or a from-scratch
+    /// method's epochs).
     public var totalEpochs: Int
     /// Wall-clock seconds of the method (excluding the shared pre-training).
     public var seconds: Double
