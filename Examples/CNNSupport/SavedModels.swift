@@ -24,10 +24,18 @@ public enum SavedModels {
         }
     }
 
+    /// Loads a model saved by `ChannelMaskExport.save` with a MobileNetV2 base.
+    public static func loadMobileNetV2(from folder: URL) throws -> MobileNetV2 {
+        try ChannelMaskExport.load(from: folder) { configuration in
+            var random = RandomGenerator(seed: 0)
+            return MobileNetV2(configuration: configuration, using: &random)
+        }
+    }
+
     /// Images/s of every model at batch 1 and 64 on one thread: `rounds` rounds that visit
     /// the models in turn, each model keeping its best round (so that a slow moment of the
     /// machine hits every model alike).
-    public static func time(_ models: [ResNet], sample: Tensor, rounds: Int) -> [(batch1: Double, batch64: Double)] {
+    public static func time(_ models: [any Layer], sample: Tensor, rounds: Int) -> [(batch1: Double, batch64: Double)] {
         BLAS.setThreadCount(1)
         ThreadPolicy.maximumThreads = 1
         var best = Array(repeating: (batch1: 0.0, batch64: 0.0), count: models.count)
@@ -43,11 +51,11 @@ public enum SavedModels {
     /// Times `dense` and `models` (one per row, in order) in one pass and writes into `rows`
     /// and `settings` every model's MACs and images/s and the dense model's.
     public static func measure(
-        dense: ResNet, models: [ResNet], rows: inout [ResultRow], settings: inout [String: String],
+        dense: any ChannelPrunable & Layer, models: [any ChannelPrunable & Layer], rows: inout [ResultRow], settings: inout [String: String],
         sample: Tensor, inputShape: [Int], rounds: Int
     ) {
         precondition(models.count == rows.count, "one model per row")
-        let best = time([dense] + models, sample: sample, rounds: rounds)
+        let best = time(([dense] + models).map { $0 as any Layer }, sample: sample, rounds: rounds)
         for (index, model) in models.enumerated() {
             rows[index].macs = Double(ChannelCostModel.count(model, inputShape: inputShape, measure: .macs)) / 1e6
             rows[index].imagesPerSecondBatch1 = best[index + 1].batch1

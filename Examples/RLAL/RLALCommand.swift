@@ -13,7 +13,7 @@ struct RLALCommand: ParsableCommand {
         commandName: "rlal",
         abstract: "RLAL (joint training and pruning with an RL agent and a learned reward model) against its ablation, an AMC-style agent and classic baselines.",
         discussion: """
-            RLAL trains a CIFAR-style ResNet from scratch: --warm-up-epochs of plain training, then
+            RLAL trains a CIFAR-style ResNet (or MobileNetV2) from scratch: --warm-up-epochs of plain training, then
             --search-epochs in which the agent plays --episodes pruning episodes, the reward model
             (epoch embeddings → GRU → code z → decoder) and the agent learn from the replay buffer,
             and the weights train one epoch pulled towards the best sub-network so far; then
@@ -28,8 +28,14 @@ struct RLALCommand: ParsableCommand {
             --full runs the schedule of a public CIFAR-10 reproduction (days on two cores).
             """)
 
+    @Option(help: "Network: resnet (CIFAR-style, --depth) or mobilenetv2 (--mobilenet-width).")
+    var model: String = "resnet"
+
     @Option(help: "ResNet depth (6n + 2: 20, 56).")
     var depth: Int = 20
+
+    @Option(help: "MobileNetV2 width multiplier.")
+    var mobilenetWidth: Float = 0.5
 
     @Option(help: "Fractions of the prunable FLOPs to remove, comma-separated.")
     var ratios: String = "0.5,0.7"
@@ -79,7 +85,7 @@ struct RLALCommand: ParsableCommand {
     @Option(help: "β, the alignment's group-lasso strength.")
     var alignment: Float = 0.2
 
-    @Option(help: "A dense checkpoint to start the baselines and AMC from, or 'shipped' for the package's trained ResNet-20 (skips the pre-training).")
+    @Option(help: "A dense checkpoint to start the baselines and AMC from, or 'shipped' for the package's trained ResNet-20, ResNet-56 or MobileNetV2 ×0.5 (skips the pre-training).")
     var base: String?
 
     @Flag(help: "The schedule of a public CIFAR-10 reproduction: all training images, warm-up 10, search 80 (10 random), aligned 60, fine-tune 10 epochs; 10 episodes; baselines 150 + 10 epochs; code 128, decoder hidden 300.")
@@ -101,6 +107,8 @@ struct RLALCommand: ParsableCommand {
 
     mutating func validate() throws {
         guard depth > 2, (depth - 2) % 6 == 0 else { throw ValidationError("--depth \(depth) is not 6n + 2 (20, 56, ...)") }
+        guard model == "resnet" || model == "mobilenetv2" else { throw ValidationError("--model '\(model)' is not resnet or mobilenetv2") }
+        guard mobilenetWidth > 0, mobilenetWidth.isFinite else { throw ValidationError("--mobilenet-width \(mobilenetWidth) must be positive") }
         _ = try parsedRatios()
         let counts = [("--train-images", trainImages, 0), ("--reward-images", rewardImages, 1), ("--test-images", testImages, 0),
                       ("--monitor-images", monitorImages, 1), ("--warm-up-epochs", warmUpEpochs, 0), ("--search-epochs", searchEpochs, 1),
@@ -133,7 +141,7 @@ struct RLALCommand: ParsableCommand {
         }
     }
 
-    mutating func run() throws {
+    func run() throws {
         BLAS.relaunchWithFasterKernelsIfNeeded()
         let began = ContinuousClock.now
         func elapsed() -> String { String(format: "%.0f s", (ContinuousClock.now - began) / .seconds(1)) }
@@ -155,23 +163,75 @@ struct RLALCommand: ParsableCommand {
         let rlalEpochs = warmUpEpochs + searchEpochs + alignedEpochs + fineTuneEpochs
         let baselineEpochs = pretrainEpochs + baselineFineTuneEpochs
         writeLine("Fashion-MNIST: \(training.count) training, \(rewardSet.count) held-out reward, \(test.count) test images; "
-            + "ResNet-\(depth); budgets \(ratioList.map { "−\(Int(100 * $0)) %" }.joined(separator: ", ")) of prunable FLOPs; \(threads) thread(s), kernels \(KernelLevel.active)")
+            + "\(model == "mobilenetv2" ? "MobileNetV2 ×\(mobilenetWidth)" : "ResNet-\(depth)"); budgets \(ratioList.map { "−\(Int(100 * $0)) %" }.joined(separator: ", ")) of prunable FLOPs; \(threads) thread(s), kernels \(KernelLevel.active)")
         if rlalEpochs != baselineEpochs {
             writeLine("note: RLAL trains \(rlalEpochs) epochs, the baselines \(baselineEpochs): the comparison is not at equal training")
         }
-        func makeModel(_ seed: UInt64) -> ResNet {
-            var random = RandomGenerator(seed: seed)
-            return ResNet.cifar(depth: depth, inputChannels: 1, classCount: 10, using: &random)
+        let data = TableData(
+            training: training, rewardSet: rewardSet, test: test, monitor: monitor, augmentation: augmentation,
+            inputShape: inputShape, baselineEpochs: baselineEpochs, chosen: chosen, ratioList: ratioList, began: began)
+        if model == "mobilenetv2" {
+            let width = mobilenetWidth
+            try runTable(data, family: Family(
+                name: "MobileNetV2 ×\(width)",
+                make: { seed in
+                    var random = RandomGenerator(seed: seed)
+                    return MobileNetV2(widthMultiplier: width, inputChannels: 1, classCount: 10, using: &random)
+                },
+                save: { model, folder in try ChannelMaskExport.save(model, base: model.configuration, to: folder) },
+                load: SavedModels.loadMobileNetV2(from:),
+                shipped: width == 0.5 ? .mobileNetV2FashionMNIST : nil))
+        } else {
+            let depth = self.depth
+            try runTable(data, family: Family(
+                name: "ResNet-\(depth)",
+                make: { seed in
+                    var random = RandomGenerator(seed: seed)
+                    return ResNet.cifar(depth: depth, inputChannels: 1, classCount: 10, using: &random)
+                },
+                save: { model, folder in try ChannelMaskExport.save(model, base: model.configuration, to: folder) },
+                load: SavedModels.load(from:),
+                shipped: depth == 20 ? .resnet20FashionMNIST : depth == 56 ? .resnet56FashionMNIST : nil))
         }
+    }
+
+    /// What every network's table shares.
+    struct TableData {
+        var training: ImageClassificationDataSet, rewardSet: ImageClassificationDataSet
+        var test: ImageClassificationDataSet, monitor: ImageClassificationDataSet
+        var augmentation: ImageAugmentation
+        var inputShape: [Int]
+        var baselineEpochs: Int
+        var chosen: Set<String>
+        var ratioList: [Double]
+        var began: ContinuousClock.Instant
+    }
+
+    /// A network family: how to build, save and load it, and its shipped checkpoint if any.
+    struct Family<Model: ChannelPrunable & Layer> {
+        var name: String
+        var make: (UInt64) -> Model
+        var save: (Model, URL) throws -> Void
+        var load: (URL) throws -> Model
+        var shipped: ShippedCheckpoints.Name?
+    }
+
+    /// The whole table on one network family.
+    func runTable<Model: ChannelPrunable & Layer>(_ data: TableData, family: Family<Model>) throws {
+        let (training, rewardSet, test, monitor) = (data.training, data.rewardSet, data.test, data.monitor)
+        let (augmentation, inputShape, baselineEpochs, chosen, ratioList) = (data.augmentation, data.inputShape, data.baselineEpochs, data.chosen, data.ratioList)
+        let began = data.began
+        func elapsed() -> String { String(format: "%.0f s", (ContinuousClock.now - began) / .seconds(1)) }
+        let makeModel = family.make
         BLAS.setThreadCount(threads)
         ThreadPolicy.maximumThreads = threads
 
         // The dense base of the baselines and of AMC.
         let dense = makeModel(seed)
         if base == "shipped" {
-            guard depth == 20 else { throw ValidationError("--base shipped: the package ships a ResNet-20 only; use --depth 20") }
-            try dense.load(from: try ShippedCheckpoints.weightsURL(.resnet20FashionMNIST), strict: true)
-            writeLine("dense base: the shipped ResNet-20 (trained on all 60,000 training images)")
+            guard let shipped = family.shipped else { throw ValidationError("--base shipped: the package ships no checkpoint of \(family.name)") }
+            try dense.load(from: try ShippedCheckpoints.weightsURL(shipped), strict: true)
+            writeLine("dense base: the shipped \(family.name) (trained on all 60,000 training images)")
         } else if let base {
             try dense.load(from: URL(fileURLWithPath: base), strict: true)
             writeLine("dense base: \(base)")
@@ -187,20 +247,21 @@ struct RLALCommand: ParsableCommand {
             }
         }
         let denseState = dense.stateDictionary()
-        try ChannelMaskExport.save(dense, base: dense.configuration, to: SavedModels.denseFolder(output: output))
+        try family.save(dense, SavedModels.denseFolder(output: output))
         let baseAccuracy = ClassifierTraining.accuracy(of: dense, on: test)
         let denseCounts = (
             flops: Double(ChannelCostModel.count(dense, inputShape: inputShape, measure: .flops)),
             parameters: Double(ChannelCostModel.count(dense, inputShape: inputShape, measure: .parameters)))
-        let innerGroups = dense.prunableGroups.filter { $0.name.hasSuffix(".inner") }
+        let gated = Set(ChannelGating.defaultGroupNames(of: dense))
+        let innerGroups = dense.prunableGroups.filter { gated.contains($0.name) }
         writeLine(String(format: "dense: test accuracy %.2f %%, %.2f M FLOPs, %.3f M parameters, %d gated groups",
                          100 * baseAccuracy, denseCounts.flops / 1e6, denseCounts.parameters / 1e6, innerGroups.count))
 
         var rows: [ResultRow] = []
-        var exported: [ResNet] = []
+        var exported: [Model] = []
         var histories: [String: [RLALEpoch]] = [:]
         var layerRatios: [String: [Double]] = [:]
-        var settings = ["depth": "\(depth)", "ratios": ratios, "trainImages": "\(training.count)", "rewardImages": "\(rewardSet.count)",
+        var settings = ["model": family.name, "ratios": ratios, "trainImages": "\(training.count)", "rewardImages": "\(rewardSet.count)",
                         "testImages": "\(test.count)", "warmUpEpochs": "\(warmUpEpochs)", "searchEpochs": "\(searchEpochs)",
                         "randomSearchEpochs": "\(randomSearchEpochs)", "alignedEpochs": "\(alignedEpochs)", "fineTuneEpochs": "\(fineTuneEpochs)",
                         "episodes": "\(episodes)", "amcSearchEpochs": "\(amcSearchEpochs)", "pretrainEpochs": "\(pretrainEpochs)",
@@ -208,13 +269,13 @@ struct RLALCommand: ParsableCommand {
                         "threads": "\(threads)", "base": base ?? "trained"]
         let probe = test.images.sliced(alongAxis: 0, from: 0, count: min(256, test.count))
         func writeFiles() throws {
-            try ResultTable.write(rows, settings: settings, title: "ResNet-\(depth) on Fashion-MNIST",
+            try ResultTable.write(rows, settings: settings, title: "\(family.name) on Fashion-MNIST",
                                   to: URL(fileURLWithPath: output), extraFiles: try RLALPlots.files(histories: histories, layerRatios: layerRatios))
         }
-        func record(_ method: String, ratio: Double, model: ResNet, epochs: Int, seconds: Double, reference: Double) throws {
+        func record(_ method: String, ratio: Double, model: Model, epochs: Int, seconds: Double, reference: Double) throws {
             let folder = SavedModels.folder(output: output, method: method, ratio: ratio)
-            try ChannelMaskExport.save(model, base: model.configuration, to: folder)
-            let reloaded = try SavedModels.load(from: folder)
+            try family.save(model, folder)
+            let reloaded = try family.load(folder)
             model.eval()
             reloaded.eval()
             let difference = withoutGradients { Double((model(probe) - reloaded(probe)).abs().max().scalars[0]) }
@@ -235,7 +296,7 @@ struct RLALCommand: ParsableCommand {
             try writeFiles()
         }
         /// The kept fraction of the dense model's prunable FLOPs in an exported model.
-        func prunableFraction(of model: ResNet) throws -> Double {
+        func prunableFraction(of model: Model) throws -> Double {
             let cost = try ChannelCostModel(model: dense, inputShape: inputShape, gatedGroups: innerGroups.map(\.name), measure: .flops)
             let flops = Double(ChannelCostModel.count(model, inputShape: inputShape, measure: .flops))
             return (flops - (cost.fullCost - cost.prunableCost)) / cost.prunableCost
@@ -314,7 +375,7 @@ struct RLALCommand: ParsableCommand {
         writeLine("timing \(exported.count) exported models and the dense one (1 thread, batch 1 and 64, best of \(timingRounds) rounds)")
         let sample = test.images.sliced(alongAxis: 0, from: 0, count: 1).reshaped(to: inputShape)
         SavedModels.measure(
-            dense: dense, models: exported, rows: &rows, settings: &settings, sample: sample, inputShape: inputShape, rounds: timingRounds)
+            dense: dense, models: exported.map { $0 as any ChannelPrunable & Layer }, rows: &rows, settings: &settings, sample: sample, inputShape: inputShape, rounds: timingRounds)
         try writeFiles()
         writeLine("dense: \(settings["denseImagesPerSecondBatch1"] ?? "?") images/s at batch 1, \(settings["denseImagesPerSecondBatch64"] ?? "?") at batch 64")
         writeLine("")

@@ -101,7 +101,8 @@ struct RLALTests {
         #expect(Set(GateSet.keptIndices(masks[0])) == top)
         // By default BatchNorm uses the reward batch's statistics, and the running statistics survive.
         let before = model.namedParameters().filter(\.parameter.isBuffer).map(\.parameter.value.scalars)
-        model.train()
+        model.eval()
+        model.visitModules { if $0 is BatchNorm { $0.isTraining = true } }
         let batchLogits = try withoutGradients { try environment.gating.withMasks(masks, on: model) { model(data.images) } }
         for (parameter, values) in zip(model.namedParameters().filter(\.parameter.isBuffer).map(\.parameter), before) {
             parameter.value = Tensor(shape: parameter.shape, scalars: values)
@@ -246,5 +247,20 @@ struct RLALTests {
         settings = RLALConfiguration(keptFraction: 0.5)
         settings.decoderLearningRate = .nan
         #expect(throws: StructuralPruningError.self) { try settings.validate() }
+    }
+}
+
+@Suite("Default gated groups")
+struct DefaultGroupTests {
+    @Test("The CNN methods gate ResNet's inner, MobileNetV2's expanded and only those groups by default")
+    func defaults() {
+        var random = RandomGenerator(seed: 0)
+        let resnet = ResNet.cifar(depth: 20, inputChannels: 1, classCount: 10, using: &random)
+        let names = ChannelGating.defaultGroupNames(of: resnet)
+        #expect(names.count == 9 && names.allSatisfy { $0.hasSuffix(".inner") })
+        let mobile = MobileNetV2(widthMultiplier: 0.5, inputChannels: 1, classCount: 10, using: &random)
+        let expanded = ChannelGating.defaultGroupNames(of: mobile)
+        #expect(!expanded.isEmpty && expanded.allSatisfy { $0.hasSuffix(".expanded") })
+        #expect(expanded.count == mobile.prunableGroups.filter { $0.name.hasSuffix(".expanded") }.count)
     }
 }

@@ -47,19 +47,15 @@ public final class AutoTrainOnce<Model: ChannelPrunable & Layer> {
     private let controllerOptimizer: Adam
     private var generator: RandomGenerator
 
-    /// A run on `model` with gates on `gatedGroups` (nil: every group whose name ends in
-    /// `.inner` or `.hidden` — the blocks' inner channels, as the papers gate — or all groups
-    /// if there are none), for inputs of `inputShape` (one sample).
+    /// A run on `model` with gates on `gatedGroups` (nil: ``ChannelGating/defaultGroupNames(of:)``,
+    /// the blocks' inner channels, as the papers gate), for inputs of `inputShape` (one sample).
     ///
     /// - Throws: ``StructuralPruningError`` for invalid settings or unknown groups.
     public init(
         model: Model, inputShape: [Int], gatedGroups: [String]? = nil, configuration: AutoTrainOnceConfiguration
     ) throws(StructuralPruningError) {
         try configuration.validate()
-        let names = gatedGroups ?? {
-            let inner = model.prunableGroups.map(\.name).filter { $0.hasSuffix(".inner") || $0.hasSuffix(".hidden") }
-            return inner.isEmpty ? model.prunableGroups.map(\.name) : inner
-        }()
+        let names = gatedGroups ?? ChannelGating.defaultGroupNames(of: model)
         self.model = model
         self.configuration = configuration
         gating = try ChannelGating(model: model, gatedGroups: names)

@@ -35,6 +35,16 @@ public struct ChannelGating {
         gates = try GateSet(chosen.map { GateSet.Gate(name: $0.name, width: $0.size) })
     }
 
+    /// The groups the CNN methods gate when none are named: every block's inner channels —
+    /// ResNet's `.inner` (between a block's two convolutions), MobileNetV2's `.expanded` (an
+    /// inverted residual's expanded channels), a transformer MLP's `.hidden` — which are not
+    /// tied to a residual stream; every group if the model has none of them.
+    public static func defaultGroupNames(of model: some ChannelPrunable) -> [String] {
+        let names = model.prunableGroups.map(\.name)
+        let inner = names.filter { $0.hasSuffix(".inner") || $0.hasSuffix(".expanded") || $0.hasSuffix(".hidden") }
+        return inner.isEmpty ? names : inner
+    }
+
     /// Runs `body` with the readers of every gated group scaled by its mask, then restores the
     /// weights. Call it inside ``valueAndGradient(of:_:)`` to differentiate through the masks.
     ///

@@ -52,7 +52,7 @@ public struct ClassicChannelPruning: Sendable {
     ///
     /// - Parameters:
     ///   - inputShape: one sample's shape, e.g. `[1, 28, 28]`.
-    ///   - gatedGroups: the groups that may lose channels (nil: the `.inner`/`.hidden` groups, or
+    ///   - gatedGroups: the groups that may lose channels (nil: ``ChannelGating/defaultGroupNames(of:)``, the blocks' inner groups, or
     ///     all).
     /// - Throws: ``StructuralPruningError`` for bad budgets, groups or data.
     public func run<Model: ChannelPrunable & Layer>(
@@ -63,10 +63,7 @@ public struct ClassicChannelPruning: Sendable {
             throw StructuralPruningError.budgetOutOfRange(field: "keptFraction", value: keptFraction)
         }
         let start = ContinuousClock.now
-        let names = gatedGroups ?? {
-            let inner = model.prunableGroups.map(\.name).filter { $0.hasSuffix(".inner") || $0.hasSuffix(".hidden") }
-            return inner.isEmpty ? model.prunableGroups.map(\.name) : inner
-        }()
+        let names = gatedGroups ?? ChannelGating.defaultGroupNames(of: model)
         let gating = try ChannelGating(model: model, gatedGroups: names)
         let flops = try ChannelCostModel(model: model, inputShape: inputShape, gatedGroups: names, measure: .flops)
         let before = (

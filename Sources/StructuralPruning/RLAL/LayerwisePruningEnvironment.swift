@@ -18,8 +18,8 @@ import PruningCore
 ///   groups and those still to remove to meet the target (each as a fraction of the prunable
 ///   FLOPs); the previous action; and the `L` actions so far (0 for the groups not yet visited).
 /// - **Reward.** The top-1 accuracy of the network with the episode's hard masks
-///   (``ChannelGating``) on a fixed reward set held out from training. By default
-///   (``usesBatchStatistics``) BatchNorm normalizes with the statistics of each reward batch of
+///   (``ChannelGating``) on a fixed reward set held out from training, in eval mode. By default
+///   (``usesBatchStatistics``) BatchNorm layers normalize with the statistics of each reward batch of
 ///   up to 500 images instead of the running statistics of the unpruned network, and the running
 ///   statistics are restored afterwards: removing a block's inner channels shifts the
 ///   distribution its second BatchNorm sees, and with stale statistics every sub-network of a
@@ -77,7 +77,7 @@ public final class LayerwisePruningEnvironment<Model: ChannelPrunable & Layer> {
             throw StructuralPruningError.invalidSetting(field: "minimumChannels", value: Double(minimumChannels), expected: "≥ 1")
         }
         guard rewardSet.count > 0 else { throw StructuralPruningError.invalidSetting(field: "rewardSet", value: 0, expected: "a non-empty data set") }
-        let names = gatedGroups ?? defaultGatedGroups(of: model)
+        let names = gatedGroups ?? ChannelGating.defaultGroupNames(of: model)
         self.model = model
         gating = try ChannelGating(model: model, gatedGroups: names)
         cost = try ChannelCostModel(model: model, inputShape: inputShape, gatedGroups: names, measure: .flops)
@@ -254,7 +254,9 @@ public final class LayerwisePruningEnvironment<Model: ChannelPrunable & Layer> {
         let training = model.isTraining
         let buffers = model.namedParameters().map(\.parameter).filter(\.isBuffer)
         let saved = buffers.map(\.value)
-        if usesBatchStatistics { model.train() } else { model.eval() }
+        // Only BatchNorm layers switch to batch statistics; dropout and the rest stay in eval mode.
+        model.eval()
+        if usesBatchStatistics { model.visitModules { if $0 is BatchNorm { $0.isTraining = true } } }
         defer {
             for (buffer, value) in zip(buffers, saved) { buffer.value = value }
             if training { model.train() } else { model.eval() }
@@ -268,10 +270,4 @@ public final class LayerwisePruningEnvironment<Model: ChannelPrunable & Layer> {
         }
         return correct / Double(max(data.count, 1))
     }
-}
-
-/// The blocks' inner groups (`.inner`, `.hidden`), or every group if a model has none.
-func defaultGatedGroups(of model: some ChannelPrunable) -> [String] {
-    let inner = model.prunableGroups.map(\.name).filter { $0.hasSuffix(".inner") || $0.hasSuffix(".hidden") }
-    return inner.isEmpty ? model.prunableGroups.map(\.name) : inner
 }
