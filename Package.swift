@@ -189,7 +189,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StructuralPruningTests",
-            dependencies: ["StructuralPruning", "ModelZoo", "PruningCore", "PruningTestSupport"]
+            dependencies: ["StructuralPruning", "ModelZoo", "PruningCore", "PruningTestSupport", "rlal", "ExampleSupport"]
         ),
         .testTarget(
             name: "ModelZooTests",

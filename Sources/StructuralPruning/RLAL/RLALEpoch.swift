@@ -33,4 +33,24 @@ public struct RLALEpoch: Sendable, Codable, Equatable {
     public var validationAccuracy: Double
     /// Wall-clock seconds.
     public var seconds: Double
+
+    /// A record.
+    public init(
+        epoch: Int, phase: Phase, trainingLoss: Double?, meanReward: Double?, bestEpisodeReward: Double?, incumbentReward: Double?,
+        incumbentRatios: [Double]?, incumbentPrunableFraction: Double?, decoderPredictionError: Double?, decoderFitError: Double?,
+        validationAccuracy: Double, seconds: Double
+    ) {
+        self.epoch = epoch
+        self.phase = phase
+        self.trainingLoss = trainingLoss
+        self.meanReward = meanReward
+        self.bestEpisodeReward = bestEpisodeReward
+        self.incumbentReward = incumbentReward
+        self.incumbentRatios = incumbentRatios
+        self.incumbentPrunableFraction = incumbentPrunableFraction
+        self.decoderPredictionError = decoderPredictionError
+        self.decoderFitError = decoderFitError
+        self.validationAccuracy = validationAccuracy
+        self.seconds = seconds
+    }
 }
