@@ -23,14 +23,18 @@ private func syntheticImages(_ count: Int, seed: UInt64 = 3) -> ImageClassificat
     return ImageClassificationDataSet(images: images, labels: labels, classCount: 3)
 }
 
+/// The environment of most tests: half the prunable FLOPs, `a_max` 0.75, at least 2 channels.
+private func tinyEnvironment(_ model: ResNet, rewardSet: ImageClassificationDataSet = syntheticImages(16)) throws -> LayerwisePruningEnvironment<ResNet> {
+    try LayerwisePruningEnvironment(
+        model: model, inputShape: [1, 8, 8], keptFraction: 0.5, maximumRatio: 0.75, minimumChannels: 2, rewardSet: rewardSet)
+}
+
 @Suite("RLAL")
 struct RLALTests {
     @Test("The environment's state on a hand-built ResNet: widths, FLOPs shares, removed and remaining FLOPs, actions so far")
     func state() throws {
         let model = tinyResNet()
-        let environment = try LayerwisePruningEnvironment(
-            model: model, inputShape: [1, 8, 8], keptFraction: 0.5, maximumRatio: 0.75, minimumChannels: 2,
-            rewardSet: syntheticImages(16))
+        let environment = try tinyEnvironment(model)
         #expect(environment.layerCount == 2 && environment.stateSize == 9)
         // FLOPs per kept inner channel: block 1 (8 → k → 8, 8×8): 64 · (9·8 + 3 + 9·8) = 9408;
         // block 2 (8 → k → 16, stride 2, 4×4): 16 · (9·8 + 3 + 9·16) = 3504.
@@ -49,9 +53,7 @@ struct RLALTests {
     @Test("Every episode's final architecture meets the FLOPs target; proposing nothing meets it to within one channel")
     func budget() throws {
         let model = tinyResNet()
-        let environment = try LayerwisePruningEnvironment(
-            model: model, inputShape: [1, 8, 8], keptFraction: 0.5, maximumRatio: 0.75, minimumChannels: 2,
-            rewardSet: syntheticImages(16))
+        let environment = try tinyEnvironment(model)
         var random = RandomGenerator(seed: 5)
         let channel = 9408.0 / environment.cost.prunableCost
         for trial in 0..<60 {
@@ -70,9 +72,7 @@ struct RLALTests {
     @Test("The imagined episode has the real episode's states, and its continuous clip meets the budget exactly")
     func imagined() throws {
         let model = tinyResNet()
-        let environment = try LayerwisePruningEnvironment(
-            model: model, inputShape: [1, 8, 8], keptFraction: 0.5, maximumRatio: 0.75, minimumChannels: 2,
-            rewardSet: syntheticImages(16))
+        let environment = try tinyEnvironment(model)
         // Ratios 0.5 keep whole channels (4 of 8, 8 of 16): the imagined states equal the real ones.
         let (states, ratios) = environment.imaginedEpisode(count: 2) { _, _ in Tensor.full([2, 1], 0.5) }
         let real = try environment.episode { _, _ in 0.5 }
@@ -93,8 +93,7 @@ struct RLALTests {
     func reward() throws {
         let model = tinyResNet()
         let data = syntheticImages(40)
-        let environment = try LayerwisePruningEnvironment(
-            model: model, inputShape: [1, 8, 8], keptFraction: 0.5, maximumRatio: 0.75, minimumChannels: 2, rewardSet: data)
+        let environment = try tinyEnvironment(model, rewardSet: data)
         let masks = environment.masks(keptCounts: [4, 8])
         let scores = try ChannelImportance.l1Norm.scores(model, gating: environment.gating)
         let top = Set(scores[0].indices.sorted { scores[0][$0] > scores[0][$1] }.prefix(4))

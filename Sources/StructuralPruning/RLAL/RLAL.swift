@@ -121,30 +121,20 @@ public final class RLAL<Model: ChannelPrunable & Layer> {
             history.append(entry)
             progress?(entry)
         }
-        if settings.trainsWeights {
-            for _ in 0..<settings.warmUpEpochs {
+        let phases: [(RLALEpoch.Phase, Int)] = [
+            (.warmUp, settings.trainsWeights ? settings.warmUpEpochs : 0), (.search, settings.searchEpochs),
+            (.aligned, settings.trainsWeights ? settings.alignedEpochs : 0),
+        ]
+        for (phase, count) in phases {
+            for index in 0..<count {
                 let start = ContinuousClock.now
-                let loss = try weightEpoch(training, augmentation: augmentation, schedule: schedule, epoch: weightEpochs, perEpoch: perEpoch)
-                weightEpochs += 1
-                try record(.warmUp, loss: loss, start: start)
-            }
-        }
-        for index in 0..<settings.searchEpochs {
-            let start = ContinuousClock.now
-            let outcome = try searchEpoch(index)
-            var loss: Double?
-            if settings.trainsWeights {
-                loss = try weightEpoch(training, augmentation: augmentation, schedule: schedule, epoch: weightEpochs, perEpoch: perEpoch)
-                weightEpochs += 1
-            }
-            try record(.search, loss: loss, start: start, search: outcome)
-        }
-        if settings.trainsWeights {
-            for _ in 0..<settings.alignedEpochs {
-                let start = ContinuousClock.now
-                let loss = try weightEpoch(training, augmentation: augmentation, schedule: schedule, epoch: weightEpochs, perEpoch: perEpoch)
-                weightEpochs += 1
-                try record(.aligned, loss: loss, start: start)
+                let outcome = phase == .search ? try searchEpoch(index) : nil
+                var loss: Double?
+                if settings.trainsWeights {
+                    loss = try weightEpoch(training, augmentation: augmentation, schedule: schedule, epoch: weightEpochs, perEpoch: perEpoch)
+                    weightEpochs += 1
+                }
+                try record(phase, loss: loss, start: start, search: outcome)
             }
         }
         try export()
