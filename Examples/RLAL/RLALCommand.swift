@@ -82,6 +82,9 @@ struct RLALCommand: ParsableCommand {
     @Option(help: "Fine-tuning epochs of the baselines and AMC.")
     var baselineFineTuneEpochs: Int = 4
 
+    @Option(help: "The sub-network RLAL aligns to: automatic (the epoch's best episode), epochBest, bestSoFar.")
+    var selection: String = "automatic"
+
     @Option(help: "β, the alignment's group-lasso strength.")
     var alignment: Float = 0.2
 
@@ -121,6 +124,9 @@ struct RLALCommand: ParsableCommand {
         }
         guard randomSearchEpochs <= min(searchEpochs, amcSearchEpochs) else {
             throw ValidationError("--random-search-epochs \(randomSearchEpochs) exceeds --search-epochs or --amc-search-epochs")
+        }
+        guard RLALConfiguration.Selection(rawValue: selection) != nil else {
+            throw ValidationError("--selection '\(selection)' is not one of \(RLALConfiguration.Selection.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         guard alignment >= 0, alignment.isFinite else { throw ValidationError("--alignment \(alignment) must be a finite value ≥ 0") }
         let parts = Set(methods.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
@@ -265,7 +271,7 @@ struct RLALCommand: ParsableCommand {
                         "testImages": "\(test.count)", "warmUpEpochs": "\(warmUpEpochs)", "searchEpochs": "\(searchEpochs)",
                         "randomSearchEpochs": "\(randomSearchEpochs)", "alignedEpochs": "\(alignedEpochs)", "fineTuneEpochs": "\(fineTuneEpochs)",
                         "episodes": "\(episodes)", "amcSearchEpochs": "\(amcSearchEpochs)", "pretrainEpochs": "\(pretrainEpochs)",
-                        "baselineFineTuneEpochs": "\(baselineFineTuneEpochs)", "alignment": "\(alignment)", "seed": "\(seed)",
+                        "baselineFineTuneEpochs": "\(baselineFineTuneEpochs)", "alignment": "\(alignment)", "selection": selection, "seed": "\(seed)",
                         "threads": "\(threads)", "base": base ?? "trained"]
         let probe = test.images.sliced(alongAxis: 0, from: 0, count: min(256, test.count))
         func writeFiles() throws {
@@ -314,6 +320,7 @@ struct RLALCommand: ParsableCommand {
                 configuration.fineTuneEpochs = fineTuneEpochs
                 configuration.episodesPerEpoch = episodes
                 configuration.alignmentStrength = alignment
+                configuration.selection = RLALConfiguration.Selection(rawValue: selection) ?? .automatic
                 configuration.usesEnvironmentCode = usesCode
                 configuration.seed = seed
                 if full {

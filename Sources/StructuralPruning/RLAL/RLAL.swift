@@ -15,10 +15,10 @@ import PruningCore
 ///    ``RLALConfiguration/randomSearchEpochs``, then the agent's samples, the first episode at its
 ///    mean); store every step in the replay buffer; train the ``RewardDynamicsModel`` (decoder,
 ///    GRU and embeddings) by MSE on the buffer, then the ``LayerwisePruningAgent`` through the
-///    decoder under the current code `z_e`; keep the best sub-network so far — the incumbent is
-///    re-measured on the current weights and replaced by an episode that beats it there (rewards
-///    of different epochs are not comparable); then one weight epoch of cross-entropy plus
-///    β · group lasso on the channels the incumbent removes (its proximal step after every SGD
+///    decoder under the current code `z_e`; choose the sub-network — the epoch's best episode
+///    while the weights train (``RLALConfiguration/selection``), the best so far on frozen
+///    weights; then one weight epoch of cross-entropy plus β · group lasso on the channels the
+///    chosen sub-network removes (its proximal step after every SGD
 ///    step, ``GroupLassoProjection`` with ``GroupLassoProjection/Weighting/uniform``);
 /// 3. **aligned**: ``RLALConfiguration/alignedEpochs`` more such weight epochs with the incumbent
 ///    fixed;
@@ -43,7 +43,7 @@ public final class RLAL<Model: ChannelPrunable & Layer> {
     public private(set) var buffer: [PruningTransition] = []
     /// The episodes of every search epoch.
     public private(set) var episodes: [[PruningEpisode]] = []
-    /// The kept channel counts of the best sub-network so far.
+    /// The kept channel counts of the chosen sub-network (``RLALConfiguration/selection``).
     public private(set) var incumbent: [Int]?
     /// The hard masks the weights are aligned to (and the export removes).
     public private(set) var alignmentMask: [Tensor]?
@@ -193,10 +193,14 @@ public final class RLAL<Model: ChannelPrunable & Layer> {
         for _ in 0..<settings.agentUpdates {
             agent.update(in: environment, rollouts: settings.updateBatchSize, code: current, through: dynamics, using: &generator)
         }
-        // The incumbent, re-measured on this epoch's weights, against this epoch's best episode.
+        // The epoch's best episode, or the incumbent re-measured on this epoch's weights if it
+        // is still better.
         let best = played.max { $0.reward < $1.reward }!
         var incumbentReward = best.reward
-        if let incumbent, incumbent != best.keptCounts {
+        let selection = settings.selection == .automatic ? (settings.trainsWeights ? .epochBest : .bestSoFar) : settings.selection
+        if selection == .epochBest {
+            incumbent = best.keptCounts
+        } else if let incumbent, incumbent != best.keptCounts {
             let again = try environment.reward(keptCounts: incumbent)
             if again >= best.reward { incumbentReward = again } else { self.incumbent = best.keptCounts }
         } else {

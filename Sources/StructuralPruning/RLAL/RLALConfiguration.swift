@@ -29,6 +29,21 @@ public struct RLALConfiguration: Sendable, Codable, Equatable {
     public var maximumRatio: Double = 0.8
     /// The fewest channels a group keeps.
     public var minimumChannels: Int = 4
+    /// Which sub-network the weights align to and the export keeps.
+    public enum Selection: String, Sendable, Codable, CaseIterable {
+        /// ``epochBest`` when the weights train, ``bestSoFar`` when they are frozen.
+        case automatic
+        /// The best episode of the current search epoch: the agent's current choice.
+        case epochBest
+        /// The best sub-network so far, re-measured on each epoch's weights and replaced by an
+        /// episode of that epoch that beats it there.
+        case bestSoFar
+    }
+    /// Which sub-network the weights align to and the export keeps. With training weights,
+    /// ``Selection/bestSoFar`` locks in: the alignment makes the incumbent the best-trained
+    /// sub-network, so no episode beats it again (measured: the first epoch's random pick kept
+    /// for the whole search, identical with and without the code).
+    public var selection: Selection = .automatic
     /// Whether rewards use each reward batch's BatchNorm statistics
     /// (``LayerwisePruningEnvironment/usesBatchStatistics``).
     public var rewardUsesBatchStatistics: Bool = true

@@ -6,7 +6,7 @@ public struct RLALEpoch: Sendable, Codable, Equatable {
         case warmUp
         /// Episodes, decoder and agent updates, then (when weights train) one aligned weight epoch.
         case search
-        /// Weight training towards the fixed best sub-network.
+        /// Weight training towards the fixed chosen sub-network.
         case aligned
         /// Fine-tuning of the exported network.
         case fineTune
@@ -20,15 +20,15 @@ public struct RLALEpoch: Sendable, Codable, Equatable {
     public var trainingLoss: Double?
     /// The mean and largest reward of the epoch's episodes.
     public var meanReward: Double?, bestEpisodeReward: Double?
-    /// The reward of the best sub-network so far, measured on this epoch's weights.
+    /// The reward of the chosen sub-network on this epoch's weights.
     public var incumbentReward: Double?
-    /// The best sub-network's ratios per gated group and kept fraction of prunable FLOPs.
+    /// The chosen sub-network's ratios per gated group and kept fraction of prunable FLOPs.
     public var incumbentRatios: [Double]?, incumbentPrunableFraction: Double?
     /// The root-mean-square error of the decoder on this epoch's rewards before it saw them.
     public var decoderPredictionError: Double?
     /// The root-mean-square error of the decoder over the whole buffer after the epoch's updates.
     public var decoderFitError: Double?
-    /// The accuracy on the validation set of the network under the best sub-network's mask (the
+    /// The accuracy on the validation set of the network under the chosen sub-network's mask (the
     /// dense network in warm-up, the exported one when fine-tuning).
     public var validationAccuracy: Double
     /// Wall-clock seconds.
