@@ -153,6 +153,22 @@ public final class ResNet: Layer {
         return x.mean(alongAxes: [2, 3])
     }
 
+    /// The output of every stage, `[batch, stageWidths[s], H_s, W_s]` from the first stage to
+    /// the last — the multi-scale features an explainer's decoder reads (CIFAR stem on 28×28:
+    /// 28×28, 14×14, 7×7). The last one, averaged over space, is ``features(_:)``.
+    public func stageOutputs(_ input: Tensor) -> [Tensor] {
+        precondition(input.rank == 4 && input.shape[1] == conv1.inputChannels,
+                     "ResNet: input \(input.shape) should be [batch, \(conv1.inputChannels), height, width]")
+        var x = conv1(input, normalizedBy: bn1, relu: true)
+        if let maxPool { x = maxPool(x) }
+        var outputs: [Tensor] = []
+        for stage in stageSequences {
+            x = stage(x)
+            outputs.append(x)
+        }
+        return outputs
+    }
+
     /// The logits `[batch, classCount]` for images `[batch, inputChannels, height, width]`.
     public func callAsFunction(_ input: Tensor) -> Tensor { fc(features(input)) }
 }

@@ -49,6 +49,22 @@ public func meanSquaredError(_ prediction: Tensor, _ target: Tensor) -> Tensor {
     return (difference * difference).mean()
 }
 
+/// The batch-mean Kullback–Leibler divergence `KL(softmax(t / τ) ‖ softmax(s / τ))` of the
+/// student's `logits` `s` from the teacher's `targetLogits` `t` (both `[batch, classes]`),
+/// times `τ²` (Hinton et al.'s distillation loss; PyTorch's
+/// `kl_div(log_softmax(s/τ), softmax(t/τ), reduction="batchmean")·τ²`). The teacher is a
+/// constant: no gradient reaches `targetLogits`.
+public func distillationLoss(logits: Tensor, targetLogits: Tensor, temperature: Float = 1) -> Tensor {
+    precondition(logits.rank == 2 && logits.shape == targetLogits.shape,
+                 "distillationLoss: logits \(logits.shape) and targets \(targetLogits.shape) must both be [batch, classes]")
+    precondition(temperature > 0, "distillationLoss: temperature \(temperature) must be positive")
+    let teacherLog = (targetLogits.detached() / temperature).logSoftmax(alongAxis: 1)
+    let teacher = teacherLog.exp()
+    let student = (logits / temperature).logSoftmax(alongAxis: 1)
+    let perRow = (teacher * (teacherLog - student)).sum()
+    return perRow / Float(max(logits.shape[0], 1)) * (temperature * temperature)
+}
+
 /// The mean binary cross-entropy of `logits` against `targets` in [0, 1], computed stably:
 /// `max(x, 0) − x·t + log(1 + e^−|x|)`.
 public func binaryCrossEntropy(logits: Tensor, targets: Tensor) -> Tensor {
