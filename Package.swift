@@ -131,6 +131,14 @@ let package = Package(
             path: "Examples/AutoTrainOnce"
         ),
         .executableTarget(
+            name: "interpretation-pruning",
+            dependencies: [
+                "StructuralPruning", "ModelZoo", "PruningCore", "ExampleSupport", "CNNExampleSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Examples/InterpretationPruning"
+        ),
+        .executableTarget(
             name: "rlal",
             dependencies: [
                 "StructuralPruning", "PolicyGradient", "ModelZoo", "PruningCore", "ExampleSupport", "CNNExampleSupport",

@@ -232,9 +232,13 @@ public final class InterpretationSteeredPruning<Model: ExplainableClassifier> {
 
     /// The loss of one controller step on the batch `rows` of `targets` under `masks`:
     /// the signal's term on the gated original (evaluation mode).
+    ///
+    /// - Parameter addsCrossEntropy: whether the saliency signal also adds the cross-entropy
+    ///   (nil: ``InterpretationSteeredConfiguration/addsCrossEntropy``).
     public func signalLoss(
-        _ signal: ControllerSignal, masks: [Tensor], targets: SaliencyTargets, rows: [Int]
+        _ signal: ControllerSignal, masks: [Tensor], targets: SaliencyTargets, rows: [Int], addsCrossEntropy: Bool? = nil
     ) throws -> Tensor {
+        let withCrossEntropy = addsCrossEntropy ?? configuration.addsCrossEntropy
         let images = targets.data.images.indexSelect(rows, alongAxis: 0)
         let labels = rows.map { targets.data.labels[$0] }
         original.eval()
@@ -245,7 +249,7 @@ public final class InterpretationSteeredPruning<Model: ExplainableClassifier> {
             case .saliency:
                 let predicted = selector(stages: stages, labels: labels)
                 let mse = meanSquaredError(predicted, targets.parameters.indexSelect(rows, alongAxis: 0)) * configuration.saliencyWeight
-                return configuration.addsCrossEntropy ? mse + crossEntropy(logits: logits, labels: labels) : mse
+                return withCrossEntropy ? mse + crossEntropy(logits: logits, labels: labels) : mse
             case .distillation:
                 return distillationLoss(logits: logits, targetLogits: targets.logits.indexSelect(rows, alongAxis: 0))
             case .crossEntropy:
@@ -256,10 +260,20 @@ public final class InterpretationSteeredPruning<Model: ExplainableClassifier> {
 
     /// Stage 4: trains a fresh controller with `signal` on `targets` (or loads it) and returns
     /// it with its per-epoch records and the final hard masks.
+    ///
+    /// - Parameters:
+    ///   - keptFraction: the budget, the kept fraction of prunable FLOPs (nil:
+    ///     ``InterpretationSteeredConfiguration/keptFraction``).
+    ///   - addsCrossEntropy: whether the saliency signal adds the cross-entropy (nil: the
+    ///     configuration's).
     public func trainController(
-        signal: ControllerSignal, targets: SaliencyTargets, progress: ((InterpretationControllerEpoch) -> Void)? = nil
+        signal: ControllerSignal, targets: SaliencyTargets, keptFraction: Double? = nil, addsCrossEntropy: Bool? = nil,
+        progress: ((InterpretationControllerEpoch) -> Void)? = nil
     ) throws -> InterpretationControllerResult {
-        let settings = configuration
+        var settings = configuration
+        settings.keptFraction = keptFraction ?? settings.keptFraction
+        settings.addsCrossEntropy = addsCrossEntropy ?? settings.addsCrossEntropy
+        try settings.validate()
         let relaxation = GateRelaxation.gumbelSigmoid(try GumbelSigmoid(temperature: settings.gateTemperature, offset: settings.gateOffset))
         var initialization = RandomGenerator(seed: settings.seed &+ 3)
         let controller: any MaskController = switch settings.controller {
@@ -267,7 +281,7 @@ public final class InterpretationSteeredPruning<Model: ExplainableClassifier> {
         case .hyperStructure: try HyperStructure(gates: gating.gates, settings: .channelPruning, using: &initialization)
         }
         let budget = try BudgetLoss(target: settings.keptFraction, form: .logRatioOneSided, weight: settings.budgetWeight)
-        let checkpoint = StageCheckpoint(directory: checkpointDirectory, name: "controller-\(signal.rawValue)-\(settings.keptFraction)", settings: [
+        let checkpoint = StageCheckpoint(directory: checkpointDirectory, name: "controller-\(signal.rawValue)\(settings.addsCrossEntropy && signal == .saliency ? "+ce" : "")-\(settings.keptFraction)", settings: [
             "signal": signal.rawValue, "controller": settings.controller.rawValue, "epochs": "\(settings.controllerEpochs)",
             "learningRate": "\(settings.controllerLearningRate)", "weightDecay": "\(settings.controllerWeightDecay)",
             "keptFraction": "\(settings.keptFraction)", "budgetWeight": "\(settings.budgetWeight)",
@@ -295,7 +309,7 @@ public final class InterpretationSteeredPruning<Model: ExplainableClassifier> {
                         let logits = controller.logits()
                         let soft = logits.map { relaxation.soft($0, using: &noise) }
                         let hard = logits.map { relaxation.hard($0, using: &noise) }
-                        let term = try signalLoss(signal, masks: soft, targets: targets, rows: rows)
+                        let term = try signalLoss(signal, masks: soft, targets: targets, rows: rows, addsCrossEntropy: settings.addsCrossEntropy)
                         signalValue = Double(term.scalars[0])
                         return term + budget(prunableRatio(hard))
                     }
@@ -314,7 +328,7 @@ public final class InterpretationSteeredPruning<Model: ExplainableClassifier> {
             }
             try checkpoint.save(controller)
         }
-        let masks = budgetedMasks(withoutGradients { controller.logits() }, relaxation: relaxation)
+        let masks = budgetedMasks(withoutGradients { controller.logits() }, relaxation: relaxation, keptFraction: settings.keptFraction)
         return InterpretationControllerResult(
             signal: signal, controller: controller, masks: masks, prunableRatio: Double(prunableRatio(masks).scalars[0]), history: history)
     }
@@ -333,9 +347,9 @@ public final class InterpretationSteeredPruning<Model: ExplainableClassifier> {
     /// The final masks: the noise-free hard masks when they meet the budget; otherwise the
     /// channels of highest logit over all groups, as many as the budget allows (each group keeps
     /// its best channel) — so every controller is compared at the same FLOPs.
-    public func budgetedMasks(_ logits: [Tensor], relaxation: GateRelaxation) -> [Tensor] {
+    public func budgetedMasks(_ logits: [Tensor], relaxation: GateRelaxation, keptFraction: Double? = nil) -> [Tensor] {
         let threshold = Self.thresholdMasks(logits, relaxation: relaxation)
-        let target = configuration.keptFraction
+        let target = keptFraction ?? configuration.keptFraction
         func ratio(_ masks: [Tensor]) -> Double { Double(withoutGradients { prunableRatio(masks) }.scalars[0]) }
         if ratio(threshold) <= target { return threshold }
         let values = logits.flatMap(\.scalars).sorted()
