@@ -197,7 +197,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StructuralPruningTests",
-            dependencies: ["StructuralPruning", "ModelZoo", "PruningCore", "PruningTestSupport", "rlal", "ExampleSupport"]
+            dependencies: ["StructuralPruning", "ModelZoo", "PruningCore", "PruningTestSupport", "rlal", "interpretation-pruning", "ExampleSupport"]
         ),
         .testTarget(
             name: "ModelZooTests",

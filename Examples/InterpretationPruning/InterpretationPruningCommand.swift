@@ -56,6 +56,15 @@ struct InterpretationPruningCommand: ParsableCommand {
     @Option(help: "Stage 2 epochs.")
     var selectorEpochs: Int = 3
 
+    @Option(help: "Stage 2 area weight λ₁ (ours; the official 0.2 saturates the masks on Fashion-MNIST).")
+    var areaWeight: Float = 1
+
+    @Option(help: "Stage 4 weight of the standardized RBF-parameter MSE.")
+    var saliencyWeight: Float = 1
+
+    @Option(help: "Stage 4 weight of the FLOPs loss (official 1).")
+    var budgetWeight: Float = 1
+
     @Option(help: "Stage 4 epochs over the target split.")
     var controllerEpochs: Int = 30
 
@@ -63,7 +72,7 @@ struct InterpretationPruningCommand: ParsableCommand {
     var controller: String = "free-logits"
 
     @Option(help: "Fine-tuning epochs of every pruned model (SGD, cosine from 0.01, random crop + flip).")
-    var fineTuneEpochs: Int = 4
+    var fineTuneEpochs: Int = 3
 
     @Option(help: "Dense base: 'shipped', a checkpoint file, or 'train'.")
     var base: String = "shipped"
@@ -176,6 +185,9 @@ struct InterpretationPruningCommand: ParsableCommand {
         var settings = InterpretationSteeredConfiguration()
         settings.predictorEpochs = predictorEpochs
         settings.selectorEpochs = selectorEpochs
+        settings.areaWeight = areaWeight
+        settings.saliencyWeight = saliencyWeight
+        settings.budgetWeight = budgetWeight
         settings.controllerEpochs = controllerEpochs
         settings.controller = InterpretationController(rawValue: controller) ?? .freeLogits
         settings.fineTuneEpochs = fineTuneEpochs
@@ -195,8 +207,8 @@ struct InterpretationPruningCommand: ParsableCommand {
         }
         writeLine("stage 2: selector, \(selectorEpochs) epochs")
         stageRecords += try pipeline.trainSelector(on: training) { record in
-            writeLine(String(format: "  selector epoch %d/%d: loss %.4f (KL %.4f, area %.4f)  [%.0f s, %@]", record.epoch, selectorEpochs,
-                             record.loss, record.divergence ?? 0, record.area ?? 0, record.seconds, elapsed()))
+            writeLine(String(format: "  selector epoch %d/%d: loss %.4f (KL %.4f, area %.4f, mean σ %.2f px)  [%.0f s, %@]", record.epoch, selectorEpochs,
+                             record.loss, record.divergence ?? 0, record.area ?? 0, record.meanWidth ?? 0, record.seconds, elapsed()))
         }
         if stageRecords.isEmpty { writeLine("  stages 1 and 2 resumed from \(checkpointFolder?.path ?? "")") }
         let targets = try pipeline.targets(for: targetSplit)

@@ -211,7 +211,7 @@ struct InterpretationTests {
         let start = widths.enumerated().map { testTensor([$0.element], lower: 0.3, upper: 1, seed: UInt64(10 + $0.offset)) }
         for signal in ControllerSignal.allCases {
             checkGradients(of: { masks in try! pipeline.signalLoss(signal, masks: masks, targets: targets, rows: [0, 2, 3, 5]) },
-                           at: start, step: 1e-2, relativeTolerance: 3e-2, absoluteTolerance: 3e-3)
+                           at: start, step: 1e-2, relativeTolerance: 5e-2, absoluteTolerance: 5e-3)
         }
     }
 

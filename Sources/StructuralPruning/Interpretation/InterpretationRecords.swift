@@ -13,16 +13,19 @@ public struct InterpretationStageRecord: Sendable, Codable, Equatable {
     public var divergence: Double?
     /// The selector's mean area term (nil for the predictor).
     public var area: Double?
+    /// The selector's mean mask width σ in pixels (nil for the predictor).
+    public var meanWidth: Double?
     /// Wall-clock seconds.
     public var seconds: Double
 
     /// A record.
-    public init(stage: String, epoch: Int, loss: Double, divergence: Double? = nil, area: Double? = nil, seconds: Double) {
+    public init(stage: String, epoch: Int, loss: Double, divergence: Double? = nil, area: Double? = nil, meanWidth: Double? = nil, seconds: Double) {
         self.stage = stage
         self.epoch = epoch
         self.loss = loss
         self.divergence = divergence
         self.area = area
+        self.meanWidth = meanWidth
         self.seconds = seconds
     }
 }
@@ -58,6 +61,9 @@ public struct SaliencyTargets: Sendable {
     public let parameters: Tensor
     /// The original's logits `[count, classes]`.
     public let logits: Tensor
+    /// The standard deviation of each raw parameter over the split `[1, 3]` (at least 10⁻³),
+    /// the unit the controller's MSE measures errors in.
+    public let scale: Tensor
 
     /// Targets for `data`.
     public init(data: ImageClassificationDataSet, parameters: Tensor, logits: Tensor) {
@@ -66,6 +72,14 @@ public struct SaliencyTargets: Sendable {
         self.data = data
         self.parameters = parameters
         self.logits = logits
+        let n = Double(max(data.count, 1))
+        let columns = (0..<3).map { k -> Float in
+            let values = stride(from: k, to: parameters.count, by: 3).map { Double(parameters.scalars[$0]) }
+            let mean = values.reduce(0, +) / n
+            let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n
+            return Float(max(variance.squareRoot(), 1e-3))
+        }
+        scale = Tensor(shape: [1, 3], scalars: columns)
     }
 }
 

@@ -129,15 +129,17 @@ public final class InterpretationSteeredPruning<Model: ExplainableClassifier> {
 
     /// The selector's loss on one batch: `KL(original ‖ predictor(x ⊙ s))`, the area and the
     /// smoothness of the sampled mask `s` (differentiable in the selector's parameters).
-    public func selectorLoss(_ batch: ImageBatch, using random: inout RandomGenerator) throws -> (total: Tensor, kl: Tensor, area: Tensor) {
+    public func selectorLoss(_ batch: ImageBatch, using random: inout RandomGenerator) throws -> (total: Tensor, kl: Tensor, area: Tensor, width: Tensor) {
         let settings = configuration
         let sampler = try RelaxedBernoulli(temperature: settings.selectorTemperature)
         let (stages, teacher) = withoutGradients { original.stageOutputsAndLogits(batch.images) }
-        let masks = sampler.sample(saliency.masks(raw: selector(stages: stages, labels: batch.labels)), using: &random)
+        let raw = selector(stages: stages, labels: batch.labels)
+        let masks = sampler.sample(saliency.masks(raw: raw), using: &random)
         let kl = distillationLoss(logits: predictor(batch.images * masks), targetLogits: teacher)
         let area = SaliencyMaskPenalties.area(masks, power: settings.areaPower)
         let smooth = SaliencyMaskPenalties.smoothness(masks, borderWeight: settings.borderWeight)
-        return (kl + area * settings.areaWeight + smooth * settings.smoothnessWeight, kl, area)
+        let width = withoutGradients { saliency.geometry(raw).sigma.mean() }
+        return (kl + area * settings.areaWeight + smooth * settings.smoothnessWeight, kl, area, width)
     }
 
     /// Trains the selector on `training` with the classifier and the predictor frozen (or loads
@@ -161,24 +163,25 @@ public final class InterpretationSteeredPruning<Model: ExplainableClassifier> {
         var records: [InterpretationStageRecord] = []
         for epoch in 0..<settings.selectorEpochs {
             let start = ContinuousClock.now
-            var total = 0.0, klSum = 0.0, areaSum = 0.0, batches = 0
+            var total = 0.0, klSum = 0.0, areaSum = 0.0, widthSum = 0.0, batches = 0
             for batch in training.batches(size: settings.selectorBatchSize, shuffle: true, using: &random) {
                 selector.train()
-                var parts: (kl: Double, area: Double) = (0, 0)
+                var parts: (kl: Double, area: Double, width: Double) = (0, 0, 0)
                 let (loss, gradients) = try valueAndGradient(of: selector) {
-                    let (value, kl, area) = try selectorLoss(batch, using: &random)
-                    parts = (Double(kl.scalars[0]), Double(area.scalars[0]))
+                    let (value, kl, area, width) = try selectorLoss(batch, using: &random)
+                    parts = (Double(kl.scalars[0]), Double(area.scalars[0]), Double(width.scalars[0]))
                     return value
                 }
                 optimizer.update(selector, along: gradients)
                 total += Double(loss.scalars[0])
                 klSum += parts.kl
                 areaSum += parts.area
+                widthSum += parts.width
                 batches += 1
             }
             let count = Double(max(batches, 1))
             let record = InterpretationStageRecord(
-                stage: "selector", epoch: epoch + 1, loss: total / count, divergence: klSum / count, area: areaSum / count,
+                stage: "selector", epoch: epoch + 1, loss: total / count, divergence: klSum / count, area: areaSum / count, meanWidth: widthSum / count,
                 seconds: (ContinuousClock.now - start) / .seconds(1))
             records.append(record)
             progress?(record)
@@ -248,7 +251,8 @@ public final class InterpretationSteeredPruning<Model: ExplainableClassifier> {
             switch signal {
             case .saliency:
                 let predicted = selector(stages: stages, labels: labels)
-                let mse = meanSquaredError(predicted, targets.parameters.indexSelect(rows, alongAxis: 0)) * configuration.saliencyWeight
+                let mse = meanSquaredError(predicted / targets.scale, targets.parameters.indexSelect(rows, alongAxis: 0) / targets.scale)
+                    * configuration.saliencyWeight
                 return withCrossEntropy ? mse + crossEntropy(logits: logits, labels: labels) : mse
             case .distillation:
                 return distillationLoss(logits: logits, targetLogits: targets.logits.indexSelect(rows, alongAxis: 0))

@@ -1,3 +1,4 @@
+import Foundation
 import PruningCore
 
 /// The amortized saliency explainer of interpretation-steered pruning (the official
@@ -30,8 +31,14 @@ public final class SaliencySelector: Module {
     ///
     /// - Throws: ``StructuralPruningError/invalidSetting(field:value:expected:)`` for fewer than
     ///   two stages, a non-positive width or class count, or a size that does not halve evenly.
-    public init(stageWidths: [Int], finestSize: (height: Int, width: Int), classCount: Int,
+    ///
+    /// The head starts with weights 100 × smaller than the default initialization and a bias
+    /// that gives every image a centred mask of width `initialWidth` pixels.
+    public init(stageWidths: [Int], finestSize: (height: Int, width: Int), classCount: Int, initialWidth: Float = 5,
                 using generator: inout RandomGenerator) throws(StructuralPruningError) {
+        guard initialWidth > 0, initialWidth.isFinite else {
+            throw .invalidSetting(field: "initialWidth", value: Double(initialWidth), expected: "a positive finite width in pixels")
+        }
         guard stageWidths.count >= 2 else {
             throw .invalidSetting(field: "stageWidths.count", value: Double(stageWidths.count), expected: "at least 2 stages")
         }
@@ -52,7 +59,13 @@ public final class SaliencySelector: Module {
                 using: &generator))
         }
         upsampling = blocks
-        head = Linear(inputCount: stageWidths[0] * finestSize.height * finestSize.width, outputCount: 3, using: &generator)
+        let inputs = stageWidths[0] * finestSize.height * finestSize.width
+        let initial = Linear(inputCount: inputs, outputCount: 3, using: &generator)
+        // Ours: small weights and a bias that starts every mask centred with width
+        // `initialWidth` (softplus⁻¹), so that training does not begin from masks of a pixel
+        // that the area term cannot grow out of, nor from saturated ones.
+        let bias = Tensor([0, 0, Float(Foundation.log(Foundation.expm1(Double(initialWidth))))])
+        head = Linear(weight: initial.weight.value * 0.01, bias: bias)
         self.stageWidths = stageWidths
         self.finestSize = finestSize
     }
