@@ -285,7 +285,7 @@ public final class InterpretationSteeredPruning<Model: ExplainableClassifier> {
         case .hyperStructure: try HyperStructure(gates: gating.gates, settings: .channelPruning, using: &initialization)
         }
         let budget = try BudgetLoss(target: settings.keptFraction, form: .logRatioOneSided, weight: settings.budgetWeight)
-        let checkpoint = StageCheckpoint(directory: checkpointDirectory, name: "controller-\(signal.rawValue)\(settings.addsCrossEntropy && signal == .saliency ? "+ce" : "")-\(settings.keptFraction)", settings: [
+        let checkpoint = StageCheckpoint(directory: checkpointDirectory, name: "controller-\(signal.rawValue)\(settings.addsCrossEntropy && signal == .saliency ? "+ce" : "")-\(String(format: "%.4f", settings.keptFraction))", settings: [
             "signal": signal.rawValue, "controller": settings.controller.rawValue, "epochs": "\(settings.controllerEpochs)",
             "learningRate": "\(settings.controllerLearningRate)", "weightDecay": "\(settings.controllerWeightDecay)",
             "keptFraction": "\(settings.keptFraction)", "budgetWeight": "\(settings.budgetWeight)",
