@@ -82,6 +82,7 @@ let package = Package(
 
         .target(
             name: "ExampleSupport",
+            dependencies: ["CZlib"],
             path: "Examples/Support"
         ),
         .executableTarget(

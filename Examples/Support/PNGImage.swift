@@ -1,3 +1,4 @@
+import CZlib
 import Foundation
 
 /// Why a ``PNGImage`` could not be made or written.
@@ -203,9 +204,17 @@ public struct PNGImage: Sendable, Equatable {
         return try PNGImage(width: width, height: height, colorType: colorType, samples: samples)
     }
 
-    /// The image as a complete PNG file: signature, `IHDR`, one `IDAT` with a zlib stream of
-    /// stored (uncompressed) deflate blocks, and `IEND`. Every scanline uses filter type 0.
-    public func encoded() -> Data {
+    /// How the `IDAT` zlib stream is encoded.
+    public enum Compression: Sendable, Equatable {
+        /// zlib's deflate at its best compression level.
+        case deflate
+        /// Stored (uncompressed) deflate blocks of at most 65,535 bytes.
+        case stored
+    }
+
+    /// The image as a complete PNG file: signature, `IHDR`, one `IDAT` with a zlib stream of the
+    /// scanlines (`compression`), and `IEND`. Every scanline uses filter type 0.
+    public func encoded(compression: Compression = .deflate) -> Data {
         let rowBytes = width * colorType.channelCount
         var scanlines = [UInt8]()
         scanlines.reserveCapacity(height * (rowBytes + 1))
@@ -222,7 +231,8 @@ public struct PNGImage: Sendable, Equatable {
 
         var file: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
         Self.appendChunk("IHDR", header, to: &file)
-        Self.appendChunk("IDAT", Self.zlibStored(scanlines), to: &file)
+        let stream = compression == .deflate ? (Self.zlibDeflate(scanlines) ?? Self.zlibStored(scanlines)) : Self.zlibStored(scanlines)
+        Self.appendChunk("IDAT", stream, to: &file)
         Self.appendChunk("IEND", [], to: &file)
         return Data(file)
     }
@@ -238,6 +248,34 @@ public struct PNGImage: Sendable, Equatable {
         } catch {
             throw PNGImageError.writeFailed(path: url.path, reason: error.localizedDescription)
         }
+    }
+
+    // MARK: zlib
+
+    /// A zlib stream of `bytes` compressed by zlib at level 9; nil if zlib fails.
+    static func zlibDeflate(_ bytes: [UInt8]) -> [UInt8]? {
+        var capacity = compressBound(uLong(bytes.count))
+        var output = [UInt8](repeating: 0, count: Int(capacity))
+        let status = output.withUnsafeMutableBufferPointer { out in
+            bytes.withUnsafeBufferPointer { input in
+                compress2(out.baseAddress, &capacity, input.baseAddress, uLong(input.count), 9)
+            }
+        }
+        guard status == Z_OK else { return nil }
+        return Array(output.prefix(Int(capacity)))
+    }
+
+    /// The bytes of a zlib stream decompressed by zlib, knowing their count; nil on any error.
+    static func zlibInflate(_ stream: [UInt8], count: Int) -> [UInt8]? {
+        var length = uLong(count)
+        var output = [UInt8](repeating: 0, count: max(count, 1))
+        let status = output.withUnsafeMutableBufferPointer { out in
+            stream.withUnsafeBufferPointer { input in
+                uncompress(out.baseAddress, &length, input.baseAddress, uLong(input.count))
+            }
+        }
+        guard status == Z_OK, Int(length) == count else { return nil }
+        return Array(output.prefix(count))
     }
 
     // MARK: Checksums

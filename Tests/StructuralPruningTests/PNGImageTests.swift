@@ -109,7 +109,7 @@ struct PNGImageTests {
     @Test("A 3×2 grayscale image parses back with correct chunks, header and scanlines")
     func smallGrayscaleRoundTrip() throws {
         let image = try PNGImage(width: 3, height: 2, colorType: .grayscale, samples: [0, 128, 255, 10, 20, 30])
-        let parsed = try ParsedPNG(image.encoded())
+        let parsed = try ParsedPNG(image.encoded(compression: .stored))
         #expect(parsed.chunkTypes == ["IHDR", "IDAT", "IEND"])
         #expect(parsed.width == 3 && parsed.height == 2)
         #expect(parsed.bitDepth == 8 && parsed.colorType == 0)
@@ -123,11 +123,33 @@ struct PNGImageTests {
         let width = 300, height = 100  // 100 × (1 + 900) = 90,100 bytes of scanlines
         let samples = (0..<(width * height * 3)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 7) }
         let image = try PNGImage(width: width, height: height, colorType: .rgb, samples: samples)
-        let parsed = try ParsedPNG(image.encoded())
+        let parsed = try ParsedPNG(image.encoded(compression: .stored))
         #expect(parsed.chunkTypes == ["IHDR", "IDAT", "IEND"])
         #expect(parsed.colorType == 2 && parsed.width == width && parsed.height == height)
         #expect(parsed.storedBlockCount == 2)
         #expect(parsed.inflated == expectedScanlines(image))
+    }
+
+    @Test("The default deflate stream inflates (by zlib) to the scanlines, with valid chunk CRCs, and is smaller than stored")
+    func deflateRoundTrip() throws {
+        let width = 120, height = 60
+        let samples = (0..<(width * height)).map { UInt8(($0 % width) * 2) }  // a smooth gradient compresses well
+        let image = try PNGImage(width: width, height: height, colorType: .grayscale, samples: samples)
+        let bytes = [UInt8](image.encoded())
+        var offset = 8, idat: [UInt8] = [], types: [String] = []
+        while offset + 12 <= bytes.count {
+            let length = Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
+            let typeAndData = Array(bytes[(offset + 4)..<(offset + 8 + length)])
+            let stored = bytes[(offset + 8 + length)..<(offset + 12 + length)].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+            #expect(PNGImage.crc32(typeAndData) == stored)
+            let type = String(decoding: typeAndData[0..<4], as: UTF8.self)
+            types.append(type)
+            if type == "IDAT" { idat += typeAndData[4...] }
+            offset += 12 + length
+        }
+        #expect(types == ["IHDR", "IDAT", "IEND"])
+        #expect(PNGImage.zlibInflate(idat, count: height * (width + 1)) == expectedScanlines(image))
+        #expect(bytes.count < image.encoded(compression: .stored).count / 4)
     }
 
     @Test("Bad sample counts and sizes are refused")
@@ -187,7 +209,7 @@ struct PNGImageTests {
         #expect(gray.samples[2 * gray.width + 6] == 50)                // b at (6, 2)
         #expect(gray.samples[3 * gray.width + 6] == 255)               // below b: background
         #expect(gray.samples[7 * gray.width + 2] == 100)               // c at (2, 7)
-        #expect(try ParsedPNG(gray.encoded()).inflated == expectedScanlines(gray))
+        #expect(try ParsedPNG(gray.encoded(compression: .stored)).inflated == expectedScanlines(gray))
 
         let red = try PNGImage(width: 1, height: 1, colorType: .rgb, samples: [255, 0, 0])
         let mixed = try PNGImage.grid([[a, red]], padding: 0, background: 9)
