@@ -340,12 +340,16 @@ public final class InterpretationSteeredPruning<Model: ExplainableClassifier> {
     /// The noise-free hard masks of `logits` (each group keeps at least its best channel).
     static func thresholdMasks(_ logits: [Tensor], relaxation: GateRelaxation) -> [Tensor] {
         withoutGradients {
-            logits.map { logit in
-                var kept = relaxation.deterministic(logit).scalars
-                if !kept.contains(1), let best = logit.scalars.indices.max(by: { logit.scalars[$0] < logit.scalars[$1] }) { kept[best] = 1 }
-                return Tensor(shape: logit.shape, scalars: kept)
-            }
+            logits.map { keepingBest(relaxation.deterministic($0).scalars, of: $0) }
         }
+    }
+
+    /// The 0/1 mask `kept` of `logits`' group, with its highest-logit channel switched on if
+    /// the mask keeps nothing (a group never loses every channel).
+    static func keepingBest(_ kept: [Float], of logits: Tensor) -> Tensor {
+        var kept = kept
+        if !kept.contains(1), let best = logits.scalars.indices.max(by: { logits.scalars[$0] < logits.scalars[$1] }) { kept[best] = 1 }
+        return Tensor(shape: logits.shape, scalars: kept)
     }
 
     /// The final masks: the noise-free hard masks when they meet the budget; otherwise the
@@ -358,11 +362,7 @@ public final class InterpretationSteeredPruning<Model: ExplainableClassifier> {
         if ratio(threshold) <= target { return threshold }
         let values = logits.flatMap(\.scalars).sorted()
         func masks(keepingAtLeast level: Float) -> [Tensor] {
-            logits.map { logit in
-                var kept = logit.scalars.map { $0 >= level ? Float(1) : 0 }
-                if !kept.contains(1), let best = logit.scalars.indices.max(by: { logit.scalars[$0] < logit.scalars[$1] }) { kept[best] = 1 }
-                return Tensor(shape: logit.shape, scalars: kept)
-            }
+            logits.map { logit in Self.keepingBest(logit.scalars.map { $0 >= level ? Float(1) : 0 }, of: logit) }
         }
         // The smallest level whose masks meet the budget: bisection over the sorted logits.
         var low = 0, high = values.count - 1
