@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "LowRankDecomp", targets: ["LowRankDecomp"]),
         .library(name: "TokenFusion", targets: ["TokenFusion"]),
         .library(name: "StructuralPruning", targets: ["StructuralPruning"]),
+        .library(name: "Memorization", targets: ["Memorization"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -61,6 +62,10 @@ let package = Package(
         .target(
             name: "StructuralPruning",
             dependencies: ["ModelZoo", "PolicyGradient", "PruningCore"]
+        ),
+        .target(
+            name: "Memorization",
+            dependencies: ["ModelZoo", "PruningCore"]
         ),
 
         // MARK: Examples
@@ -148,6 +153,15 @@ let package = Package(
             path: "Examples/RLAL"
         ),
 
+        .executableTarget(
+            name: "memorization",
+            dependencies: [
+                "Memorization", "StructuralPruning", "LowRankDecomp", "ModelZoo", "PruningCore", "ExampleSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Examples/Memorization"
+        ),
+
         // MARK: Benchmarks
         .executableTarget(
             name: "core-benchmarks",
@@ -199,6 +213,10 @@ let package = Package(
         .testTarget(
             name: "StructuralPruningTests",
             dependencies: ["StructuralPruning", "ModelZoo", "PruningCore", "PruningTestSupport", "rlal", "interpretation-pruning", "ExampleSupport"]
+        ),
+        .testTarget(
+            name: "MemorizationTests",
+            dependencies: ["Memorization", "ModelZoo", "PruningCore", "PruningTestSupport", "memorization", "ExampleSupport"]
         ),
         .testTarget(
             name: "ModelZooTests",

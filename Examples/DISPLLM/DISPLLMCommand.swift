@@ -151,7 +151,7 @@ struct DISPLLMCommand: ParsableCommand {
         guard prompt.count == prefillLength else {
             throw ValidationError("--prefill-length \(prefillLength) exceeds the \(evaluationIDs.count) evaluation tokens")
         }
-        let cpu = Self.cpuName()
+        let cpu = processorName()
         if let throughputOf {
             let folder = URL(fileURLWithPath: throughputOf)
             let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted().filter {
@@ -303,12 +303,6 @@ struct DISPLLMCommand: ParsableCommand {
             lines.append("\(s.step),\(s.loss),\(s.languageModelLoss),\(s.regularization),\(s.parameterRatio),\(s.forwardSeconds),\(s.headSeconds),\(s.backwardSeconds),\(s.updateSeconds)")
         }
         return lines.joined(separator: "\n") + "\n"
-    }
-
-    static func cpuName() -> String {
-        (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
-            .split(separator: "\n").first { $0.hasPrefix("model name") }?.split(separator: ":").last
-            .map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown CPU"
     }
 
     private func parsedRatios(_ text: String? = nil, allowEmpty: Bool = false) throws -> [Double] {
