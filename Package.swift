@@ -182,8 +182,14 @@ let package = Package(
 
         .executableTarget(
             name: "displlm-benchmarks",
-            dependencies: ["StructuralPruning", "ModelZoo", "PruningCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["StructuralPruning", "ModelZoo", "PruningCore", "ExampleSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/DISPLLMBenchmarks"
+        ),
+
+        .executableTarget(
+            name: "memorization-benchmarks",
+            dependencies: ["Memorization", "ModelZoo", "PruningCore", "ExampleSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Benchmarks/MemorizationBenchmarks"
         ),
 
         // MARK: Tests

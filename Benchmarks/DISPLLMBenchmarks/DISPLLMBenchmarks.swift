@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExampleSupport
 import Foundation
 import ModelZoo
 import PruningCore
@@ -74,9 +75,7 @@ struct DISPLLMBenchmarks: ParsableCommand {
         func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
         let total = median(records.map(\.seconds))
         let floor = median(inference)
-        let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
-            .split(separator: "\n").first { $0.hasPrefix("model name") }?.split(separator: ":").last
-            .map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown CPU"
+        let cpu = processorName()
         print("DISP-LLM step on SmolLM2-135M, window \(sequenceLength), \(controller), \(threads) thread(s), kernels \(KernelLevel.active), \(cpu)")
         print("median of \(steps) steps after one warm-up:")
         let rows: [(String, Double)] = [

@@ -42,19 +42,19 @@ struct MemorizationCommand: ParsableCommand {
     var methods: String = "none,constant-hard,dynamic-hard,constant-soft,dynamic-soft"
 
     @Option(help: "Canaries planted in the fine-tuning stream.")
-    var canaries: Int = 320
+    var canaries: Int = 240
 
     @Option(help: "Repetition counts of the canaries, comma-separated (cycled over the canaries).")
     var repetitions: String = "1,2,4,8"
 
     @Option(help: "Tokens of ordinary text (WikiText-2 test) placed before every planted copy of a canary (0: canaries start their sequences).")
-    var contextLength: Int = 16
+    var contextLength: Int = 8
 
     @Option(help: "Prefix tokens of every sample.")
-    var prefixLength: Int = 24
+    var prefixLength: Int = 16
 
     @Option(help: "Suffix tokens of every sample (greedy decoding must reproduce all of them).")
-    var suffixLength: Int = 24
+    var suffixLength: Int = 16
 
     @Option(help: "Validation samples (prompt selection) per target.")
     var validation: Int = 32
@@ -63,10 +63,10 @@ struct MemorizationCommand: ParsableCommand {
     var test: Int = 96
 
     @Option(help: "Passes over the canary stream when fine-tuning the target.")
-    var fineTuneEpochs: Int = 1
+    var fineTuneEpochs: Int = 2
 
     @Option(help: "Peak Adam learning rate of the fine-tuning (decayed linearly to zero).")
-    var fineTuneLearningRate: Float = 3e-4
+    var fineTuneLearningRate: Float = 5e-4
 
     @Option(help: "Sequences per fine-tuning step.")
     var fineTuneBatch: Int = 8
@@ -93,10 +93,10 @@ struct MemorizationCommand: ParsableCommand {
     var evaluationInterval: Int = 25
 
     @Option(help: "Prompt lengths of the length sweep (no prompt and the dynamic hard prompt), comma-separated.")
-    var sweepLengths: String = "1,2,4,8,16,24"
+    var sweepLengths: String = "1,2,4,8,16"
 
     @Option(help: "Extra prompt lengths at which the dynamic soft prompt is also trained for the sweep, comma-separated (may be empty).")
-    var softSweepLengths: String = "4"
+    var softSweepLengths: String = "8"
 
     @Option(help: "Pre-training-text samples (Tiny Shakespeare windows) for the base-model target (0: skip it).")
     var textSamples: Int = 200
@@ -226,7 +226,9 @@ struct MemorizationCommand: ParsableCommand {
         var curves: [(name: String, report: PromptTrainingReport)] = []
         var denseGenerator: (any ExtractionPrompt)?
 
-        func record(_ outcomes: [MethodRunner.Outcome], target: String, model: String, parameters: Int) {
+        func record(
+            _ outcomes: [MethodRunner.Outcome], target: String, model: String, parameters: Int, dense: [MethodRunner.Outcome] = []
+        ) {
             let baseline = outcomes.first { $0.result.method == "none" }?.result.metrics
             for outcome in outcomes {
                 let metrics = outcome.result.metrics
@@ -238,7 +240,11 @@ struct MemorizationCommand: ParsableCommand {
                     relativeExact: baseline.flatMap { ExtractionMetrics.relativeImprovement(of: metrics.exactRate, over: $0.exactRate) },
                     relativeFractional: baseline.flatMap { ExtractionMetrics.relativeImprovement(of: metrics.fractionalRate, over: $0.fractionalRate) },
                     testSamples: metrics.sampleCount, exactByRepetitions: byRepetition,
-                    trainingSeconds: outcome.report?.seconds, selectedStep: outcome.report?.selectedStep, parameters: parameters))
+                    trainingSeconds: outcome.report?.seconds, selectedStep: outcome.report?.selectedStep,
+                    versusDense: dense.first { $0.result.method == outcome.result.method }.flatMap {
+                        try? ExtractionComparison(before: $0.result, after: outcome.result)
+                    },
+                    parameters: parameters))
             }
         }
 
@@ -292,7 +298,7 @@ struct MemorizationCommand: ParsableCommand {
                 writeLine(String(format: "  %@ dense target's dynamic-soft generator: exact %.1f %%", name, 100 * result.metrics.exactRate))
                 outcomes.append(.init(result: result, promptLength: generator.length, report: nil, prompt: generator))
             }
-            record(outcomes, target: canaryName, model: name, parameters: model.configuration.parameterCount)
+            record(outcomes, target: canaryName, model: name, parameters: model.configuration.parameterCount, dense: canaryOutcomes)
         }
 
         // 4. The base model on text it likely saw in pre-training.

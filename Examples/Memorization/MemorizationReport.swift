@@ -52,19 +52,21 @@ enum MemorizationReport {
         let counts = Array(Set(rows.flatMap { $0.exactByRepetitions.keys.compactMap(Int.init) })).sorted()
         var lines = ["| target | model | method | prompt | exact | fractional | suffix loss | rel. exact | rel. fractional | "
             + counts.map { "exact ×\($0)" }.joined(separator: " | ") + (counts.isEmpty ? "" : " | ") + "trained |"]
-        lines.append("|" + Array(repeating: "---|", count: 10 + counts.count).joined())
+        lines[0] += " kept / forgotten / new vs dense |"
+        lines.append("|" + Array(repeating: "---|", count: 11 + counts.count).joined())
         for row in rows {
             let byCount = counts.map { row.exactByRepetitions["\($0)"].map(percent) ?? "–" }
             let trained = row.trainingSeconds.map { String(format: "%.0f s (step %d)", $0, row.selectedStep ?? 0) } ?? "–"
             lines.append("| \(row.target) | \(row.model) | \(row.method) | \(row.promptLength) | \(percent(row.exactRate)) | "
                 + "\(percent(row.fractionalRate)) | \(String(format: "%.3f", row.suffixLoss)) | \(relative(row.relativeExact)) | "
-                + "\(relative(row.relativeFractional)) | " + byCount.joined(separator: " | ") + (counts.isEmpty ? "" : " | ") + "\(trained) |")
+                + "\(relative(row.relativeFractional)) | " + byCount.joined(separator: " | ") + (counts.isEmpty ? "" : " | ") + "\(trained) | "
+                + (row.versusDense.map { "\($0.retained) / \($0.forgotten) / \($0.gained)" } ?? "–") + " |")
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
     static func csv(_ rows: [ResultRow]) -> String {
-        var lines = ["target,model,method,prompt_length,exact_rate,fractional_rate,suffix_loss,relative_exact,relative_fractional,test_samples,parameters,training_seconds,selected_step"]
+        var lines = ["target,model,method,prompt_length,exact_rate,fractional_rate,suffix_loss,relative_exact,relative_fractional,test_samples,parameters,training_seconds,selected_step,retained_vs_dense,forgotten_vs_dense,gained_vs_dense"]
         for row in rows {
             let fields: [String] = [
                 row.target, row.model, row.method, "\(row.promptLength)", String(format: "%.4f", row.exactRate),
@@ -72,6 +74,8 @@ enum MemorizationReport {
                 row.relativeExact.map { String(format: "%.4f", $0) } ?? "", row.relativeFractional.map { String(format: "%.4f", $0) } ?? "",
                 "\(row.testSamples)", "\(row.parameters)", row.trainingSeconds.map { String(format: "%.1f", $0) } ?? "",
                 row.selectedStep.map(String.init) ?? "",
+                row.versusDense.map { "\($0.retained)" } ?? "", row.versusDense.map { "\($0.forgotten)" } ?? "",
+                row.versusDense.map { "\($0.gained)" } ?? "",
             ]
             lines.append(fields.map { $0.contains(",") ? "\"\($0)\"" : $0 }.joined(separator: ","))
         }

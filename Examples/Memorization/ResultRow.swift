@@ -21,6 +21,9 @@ struct ResultRow: Codable {
     var exactByRepetitions: [String: Double]
     var trainingSeconds: Double?
     var selectedStep: Int?
+    /// Against the same method on the dense target (compressed rows): samples still extracted,
+    /// forgotten and newly extracted.
+    var versusDense: ExtractionComparison?
     /// The model's parameters.
     var parameters: Int
 }

@@ -35,3 +35,25 @@ struct ExtractionMetricsTests {
         #expect(result.repetitionCounts == [1, 8])
     }
 }
+
+@Suite("Extraction comparison")
+struct ExtractionComparisonTests {
+    static func result(_ exact: [Bool], ids: [Int]? = nil) -> ExtractionResult {
+        ExtractionResult(
+            method: "none", metrics: .init(exactRate: 0, fractionalRate: 0, suffixLoss: 0, sampleCount: exact.count),
+            sampleIDs: ids ?? Array(exact.indices), generated: exact.map { _ in [] }, exact: exact,
+            repetitions: exact.map { _ in nil })
+    }
+
+    @Test("Retained, forgotten and gained samples on a hand case")
+    func counts() throws {
+        let comparison = try ExtractionComparison(
+            before: Self.result([true, true, true, false, false]), after: Self.result([true, false, false, true, false]))
+        #expect(comparison.retained == 1 && comparison.forgotten == 2 && comparison.gained == 1 && comparison.sampleCount == 5)
+        #expect(comparison.retention == 1.0 / 3.0)
+        #expect(try ExtractionComparison(before: Self.result([false]), after: Self.result([true])).retention == nil)
+        #expect(throws: MemorizationError.self) {
+            try ExtractionComparison(before: Self.result([true, false]), after: Self.result([true, false], ids: [1, 0]))
+        }
+    }
+}
