@@ -58,6 +58,11 @@ public final class DynamicSoftPromptGenerator: TrainablePrompt {
     /// ``DynamicSoftPromptConfiguration/length``.
     public var length: Int { configuration.length }
 
+    /// Refuses prefixes shorter than the prompt (unless the input is constant).
+    public func validate(prefixLength: Int, vocabularySize: Int) throws(MemorizationError) {
+        if !configuration.constantInput { try validateReadsTail(prefixLength: prefixLength) }
+    }
+
     /// `embed_tokens` and `layers.N`.
     public var children: [(String, any Module)] {
         [("embed_tokens", embedding)] + blocks.enumerated().map { ("layers.\($0.offset)", $0.element as any Module) }

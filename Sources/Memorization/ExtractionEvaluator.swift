@@ -48,15 +48,7 @@ public struct ExtractionEvaluator: Sendable {
         target: LlamaModel, prompt: any ExtractionPrompt, samples: [ExtractionSample]
     ) throws(MemorizationError) {
         let (prefix, suffix) = try samples.validatedLengths(vocabularySize: target.configuration.vocabularySize)
-        if prompt is DynamicHardPrompt || (prompt as? DynamicSoftPromptGenerator).map({ !$0.configuration.constantInput }) == true {
-            guard prompt.length <= prefix else {
-                throw .invalidConfiguration(field: "prompt length", reason: "\(prompt.length) exceeds the \(prefix)-token prefixes it reads")
-            }
-        }
-        if let hard = prompt as? ConstantHardPrompt,
-           let bad = hard.tokens.first(where: { $0 < 0 || $0 >= target.configuration.vocabularySize }) {
-            throw .invalidConfiguration(field: "prompt tokens", reason: "token \(bad) is outside the vocabulary")
-        }
+        try prompt.validate(prefixLength: prefix, vocabularySize: target.configuration.vocabularySize)
         let total = prompt.length + prefix + suffix
         guard total <= target.configuration.maxPositions else {
             throw .invalidSamples(

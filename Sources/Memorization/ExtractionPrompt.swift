@@ -18,6 +18,26 @@ public protocol ExtractionPrompt: AnyObject {
     /// - Precondition: every prefix is at least ``length`` tokens long when the prompt reads
     ///   the prefix, and the ids are in the target's vocabulary.
     func embeddings(forPrefixes prefixes: [[Int]], target: LlamaModel) -> Tensor?
+
+    /// Checks that the prompt can serve prefixes of `prefixLength` tokens of a
+    /// `vocabularySize`-token model (the default accepts every size).
+    ///
+    /// - Throws: ``MemorizationError/invalidConfiguration(field:reason:)``.
+    func validate(prefixLength: Int, vocabularySize: Int) throws(MemorizationError)
+}
+
+extension ExtractionPrompt {
+    /// Accepts every prefix length and vocabulary.
+    public func validate(prefixLength: Int, vocabularySize: Int) throws(MemorizationError) {}
+}
+
+extension ExtractionPrompt {
+    /// Refuses prefixes shorter than the prompt (for prompts that read the prefix's tail).
+    func validateReadsTail(prefixLength: Int) throws(MemorizationError) {
+        guard length <= prefixLength else {
+            throw .invalidConfiguration(field: "prompt length", reason: "\(length) exceeds the \(prefixLength)-token prefixes it reads")
+        }
+    }
 }
 
 /// A prompt with parameters that ``PromptTraining`` optimizes with the target frozen.

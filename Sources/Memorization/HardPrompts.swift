@@ -9,6 +9,13 @@ public final class ConstantHardPrompt: ExtractionPrompt {
     /// A prompt of `tokens` (ids in the target's vocabulary).
     public init(tokens: [Int]) { self.tokens = tokens }
 
+    /// Refuses tokens outside the vocabulary.
+    public func validate(prefixLength: Int, vocabularySize: Int) throws(MemorizationError) {
+        if let bad = tokens.first(where: { $0 < 0 || $0 >= vocabularySize }) {
+            throw .invalidConfiguration(field: "prompt tokens", reason: "token \(bad) is outside the vocabulary 0..<\(vocabularySize)")
+        }
+    }
+
     /// `constant-hard`.
     public var methodName: String { "constant-hard" }
     /// `tokens.count`.
@@ -31,6 +38,11 @@ public final class DynamicHardPrompt: ExtractionPrompt {
     public init(length: Int) {
         precondition(length >= 0, "DynamicHardPrompt: length \(length) is negative")
         self.length = length
+    }
+
+    /// Refuses prefixes shorter than the prompt.
+    public func validate(prefixLength: Int, vocabularySize: Int) throws(MemorizationError) {
+        try validateReadsTail(prefixLength: prefixLength)
     }
 
     /// `dynamic-hard`.
