@@ -22,23 +22,33 @@ public struct ExtractionEvaluator: Sendable {
         guard batchSize > 0 else { throw .invalidConfiguration(field: "batchSize", reason: "\(batchSize) must be positive") }
         try Self.validate(target: target, prompt: prompt, samples: samples)
         var generated: [[Int]] = []
-        var lossSum = 0.0
-        withoutGradients {
-            for start in stride(from: 0, to: samples.count, by: batchSize) {
-                let batch = Array(samples[start..<Swift.min(start + batchSize, samples.count)])
-                generated += Self.greedySuffixes(target, prompt: prompt, prefixes: batch.map(\.prefix), length: batch[0].suffix.count)
-                lossSum += Double(Self.suffixLoss(target, prompt: prompt, samples: batch).scalar) * Double(batch.count)
-            }
+        for start in stride(from: 0, to: samples.count, by: batchSize) {
+            let batch = Array(samples[start..<Swift.min(start + batchSize, samples.count)])
+            generated += Self.greedySuffixes(target, prompt: prompt, prefixes: batch.map(\.prefix), length: batch[0].suffix.count)
         }
+        let loss = meanSuffixLoss(target, prompt: prompt, samples: samples)
         let suffixes = samples.map(\.suffix)
         let rates = ExtractionMetrics.rates(generated: generated, suffixes: suffixes)
         return ExtractionResult(
             method: prompt.methodName,
             metrics: ExtractionMetrics(
-                exactRate: rates.exact, fractionalRate: rates.fractional, suffixLoss: lossSum / Double(samples.count),
+                exactRate: rates.exact, fractionalRate: rates.fractional, suffixLoss: loss,
                 sampleCount: samples.count),
             sampleIDs: samples.map(\.id), generated: generated,
             exact: zip(generated, suffixes).map { $0.0 == $0.1 }, repetitions: samples.map(\.repetitions))
+    }
+
+    /// The mean suffix loss of `samples` (validated, equal lengths) in batches of ``batchSize``,
+    /// without recording gradients.
+    public func meanSuffixLoss(_ target: LlamaModel, prompt: any ExtractionPrompt, samples: [ExtractionSample]) -> Double {
+        withoutGradients {
+            var total = 0.0
+            for start in stride(from: 0, to: samples.count, by: Swift.max(batchSize, 1)) {
+                let batch = Array(samples[start..<Swift.min(start + Swift.max(batchSize, 1), samples.count)])
+                total += Double(Self.suffixLoss(target, prompt: prompt, samples: batch).scalar) * Double(batch.count)
+            }
+            return total / Double(Swift.max(samples.count, 1))
+        }
     }
 
     /// Checks that `samples` and `prompt` fit `target`.

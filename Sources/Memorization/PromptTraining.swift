@@ -54,7 +54,7 @@ public struct PromptTraining: Sendable {
                 evaluation = .init(step: step, loss: result.metrics.suffixLoss, exactRate: result.metrics.exactRate,
                                    fractionalRate: result.metrics.fractionalRate)
             } else {
-                evaluation = .init(step: step, loss: Self.meanLoss(target, prompt: prompt, samples: splits.validation))
+                evaluation = .init(step: step, loss: ExtractionEvaluator().meanSuffixLoss(target, prompt: prompt, samples: splits.validation))
             }
             evaluations.append(evaluation)
             if best == nil || evaluation.loss < best!.loss {
@@ -67,7 +67,7 @@ public struct PromptTraining: Sendable {
         var random = RandomGenerator(seed: configuration.seed)
         var order: [Int] = []
         var losses: [Double] = []
-        for step in 1...Swift.max(configuration.steps, 1) where configuration.steps > 0 {
+        for step in stride(from: 1, through: configuration.steps, by: 1) {
             var batch: [ExtractionSample] = []
             while batch.count < Swift.min(configuration.batchSize, splits.train.count) {
                 if order.isEmpty { order = random.permutation(splits.train.count) }
@@ -93,17 +93,5 @@ public struct PromptTraining: Sendable {
         return PromptTrainingReport(
             method: prompt.methodName, stepLosses: losses, evaluations: evaluations, selectedStep: selected,
             seconds: (ContinuousClock.now - began) / .seconds(1))
-    }
-
-    /// The mean suffix loss of `samples` in batches of 16, without gradients.
-    static func meanLoss(_ target: LlamaModel, prompt: any ExtractionPrompt, samples: [ExtractionSample]) -> Double {
-        withoutGradients {
-            var total = 0.0
-            for start in stride(from: 0, to: samples.count, by: 16) {
-                let batch = Array(samples[start..<Swift.min(start + 16, samples.count)])
-                total += Double(ExtractionEvaluator.suffixLoss(target, prompt: prompt, samples: batch).scalar) * Double(batch.count)
-            }
-            return total / Double(samples.count)
-        }
     }
 }
