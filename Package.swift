@@ -87,7 +87,7 @@ let package = Package(
 
         .target(
             name: "ExampleSupport",
-            dependencies: ["CZlib"],
+            dependencies: ["CZlib", "PruningCore"],
             path: "Examples/Support"
         ),
         .executableTarget(

@@ -140,7 +140,7 @@ struct MoDeGPTCommand: ParsableCommand {
             let table = ThroughputComparison.markdown(entries)
             writeLine(table)
             try FileManager.default.createDirectory(at: URL(fileURLWithPath: output), withIntermediateDirectories: true)
-            try table.write(to: URL(fileURLWithPath: output).appendingPathComponent("throughput.md"), atomically: true, encoding: .utf8)
+            try AtomicFile.write(table, to: URL(fileURLWithPath: output).appendingPathComponent("throughput.md"))
             return
         }
         writeLine("model: \(modelURL.lastPathComponent), \(dense.configuration.parameterCount) parameters; threads: \(threads)")

@@ -1,5 +1,6 @@
 import CZlib
 import Foundation
+import PruningCore
 
 /// Why a ``PNGImage`` could not be made or written.
 public enum PNGImageError: Error, Equatable, CustomStringConvertible, LocalizedError {
@@ -244,7 +245,7 @@ public struct PNGImage: Sendable, Equatable {
         do {
             try FileManager.default.createDirectory(
                 at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try encoded().write(to: url, options: .atomic)
+            try AtomicFile.write(encoded(), to: url)
         } catch {
             throw PNGImageError.writeFailed(path: url.path, reason: error.localizedDescription)
         }

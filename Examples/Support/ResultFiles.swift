@@ -1,4 +1,5 @@
 import Foundation
+import PruningCore
 
 /// Writing an example's result files: text files into one folder, and JSON in one format.
 public enum ResultFiles {
@@ -9,7 +10,7 @@ public enum ResultFiles {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         return try files.map { name, text in
             let url = folder.appendingPathComponent(name)
-            try text.write(to: url, atomically: true, encoding: .utf8)
+            try AtomicFile.write(text, to: url)
             return url
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import ModelZoo
+import PruningCore
 
 /// One epoch's figures.
 struct EpochRecord: Codable {
@@ -33,7 +34,7 @@ struct CheckpointSummary<Architecture: Codable>: Codable {
     func write(to url: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(self).write(to: url, options: .atomic)
+        try AtomicFile.write(encoder.encode(self), to: url)
     }
 }
 

@@ -20,16 +20,19 @@ extension LowRankLlamaModel {
     /// parameter as F32 under its dotted name from ``namedParameters()`` (for example
     /// `model.layers.0.self_attn.q_proj.input_factor`), with the ``architecture`` JSON in its
     /// metadata under ``architectureMetadataKey``, and the same JSON in
-    /// `low_rank_config.json`. Each file is replaced atomically.
+    /// `low_rank_config.json`. Both files are written completely before either replaces its
+    /// predecessor, so a failed save leaves the previous model intact.
     ///
     /// - Throws: `FormatError.writeFailed(file:reason:)` or a file-system error.
     public func save(toDirectory directory: URL) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let json = try architecture.jsonData()
-        try SafeTensors.write(
+        let transaction = FileTransaction()
+        try transaction.writeSafeTensors(
             stateDictionary(), metadata: ["format": "pt", Self.architectureMetadataKey: String(decoding: json, as: UTF8.self)],
             to: directory.appendingPathComponent(Self.weightsFileName))
-        try json.write(to: directory.appendingPathComponent(Self.architectureFileName), options: .atomic)
+        try transaction.write(json, to: directory.appendingPathComponent(Self.architectureFileName))
+        try transaction.commit()
     }
 
     /// Loads a model saved by ``save(toDirectory:)``.

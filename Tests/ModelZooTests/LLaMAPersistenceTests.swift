@@ -146,3 +146,34 @@ func temporaryDirectory() throws -> URL {
         #expect(list.eosTokenID == 2)
     }
 }
+
+/// A failed model save leaves the previous saved model loadable and unchanged.
+@Suite struct LLaMASaveFailureTests {
+    @Test("a save failing in the weights or in config.json keeps the previous model")
+    func failedSaveKeepsModel() throws {
+        let first = try tinyLlamaModel(tinyLlamaConfiguration(tied: false))
+        let second = try tinyPrunedModel(pairing: .interleaved)
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try first.save(toDirectory: directory)
+        let weights = try Data(contentsOf: directory.appendingPathComponent(LlamaModel.weightsFileName))
+        let configuration = try Data(contentsOf: directory.appendingPathComponent(LlamaModel.configurationFileName))
+        // The sizes of the second model's files, measured in a separate folder.
+        let probe = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: probe) }
+        try second.save(toDirectory: probe)
+        let secondWeights = try Data(contentsOf: probe.appendingPathComponent(LlamaModel.weightsFileName)).count
+        // Inside the weights header, inside the data, and inside config.json once the weights are staged.
+        for limit in [100, secondWeights / 2, secondWeights + 10] {
+            #expect(throws: FormatError.self, "limit \(limit)") {
+                try WriteFaultInjection.$plan.withValue(WriteFaultInjection.Plan(failingAfter: limit)) {
+                    try second.save(toDirectory: directory)
+                }
+            }
+            #expect(try Data(contentsOf: directory.appendingPathComponent(LlamaModel.weightsFileName)) == weights)
+            #expect(try Data(contentsOf: directory.appendingPathComponent(LlamaModel.configurationFileName)) == configuration)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["config.json", "model.safetensors"])
+            #expect(evaluate(try LlamaModel.load(from: directory)).scalars == evaluate(first).scalars)
+        }
+    }
+}

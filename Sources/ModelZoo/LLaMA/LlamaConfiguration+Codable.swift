@@ -1,4 +1,5 @@
 import Foundation
+import PruningCore
 
 /// JSON in the form of a Hugging Face LLaMA `config.json`, plus this package's fields
 /// `rope_pairing` and `layers` (per-layer overrides, omitted for a dense model).
@@ -159,9 +160,10 @@ extension LlamaConfiguration: Codable {
 
     /// Writes the configuration as JSON to `url`, replacing the file atomically.
     ///
-    /// - Throws: the file system's error when the file cannot be written.
+    /// - Throws: `FormatError.writeFailed(file:reason:)` when the file cannot be written (any
+    ///   previous file is then intact).
     public func write(to url: URL) throws {
-        try jsonData().write(to: url, options: .atomic)
+        try AtomicFile.write(jsonData(), to: url)
     }
 
     /// "field 'a.b': problem" for a decoding error.

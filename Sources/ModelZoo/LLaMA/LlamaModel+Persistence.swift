@@ -13,7 +13,8 @@ extension LlamaModel {
     /// Saves the model to `directory` (created if needed) as a Hugging Face-style checkpoint:
     /// `model.safetensors` (F32, Hugging Face names, the configuration JSON also stored in its
     /// metadata under ``configurationMetadataKey``) and `config.json` (Hugging Face keys plus
-    /// `rope_pairing` and per-layer overrides). Each file is replaced atomically.
+    /// `rope_pairing` and per-layer overrides). Both files are written completely before either
+    /// replaces its predecessor, so a failed save leaves the previous model intact.
     ///
     /// The q/k rows are saved in the model's own layout; a model read from GGUF keeps
     /// `rope_pairing: interleaved` unless converted first with ``convertingRopePairing(to:)``.
@@ -21,11 +22,13 @@ extension LlamaModel {
     /// - Throws: ``FormatError/writeFailed(file:reason:)`` or a file-system error.
     public func save(toDirectory directory: URL) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let json = String(decoding: try configuration.jsonData(), as: UTF8.self)
-        try SafeTensors.write(
-            stateDictionary(), metadata: ["format": "pt", Self.configurationMetadataKey: json],
+        let data = try configuration.jsonData()
+        let transaction = FileTransaction()
+        try transaction.writeSafeTensors(
+            stateDictionary(), metadata: ["format": "pt", Self.configurationMetadataKey: String(decoding: data, as: UTF8.self)],
             to: directory.appendingPathComponent(Self.weightsFileName))
-        try configuration.write(to: directory.appendingPathComponent(Self.configurationFileName))
+        try transaction.write(data, to: directory.appendingPathComponent(Self.configurationFileName))
+        try transaction.commit()
     }
 
     /// Loads a model saved by ``save(toDirectory:)``, or a single-file Hugging Face LLaMA

@@ -37,6 +37,12 @@ public enum SafeTensors {
     ///   - url: the destination file.
     /// - Throws: ``FormatError/writeFailed(file:reason:)``.
     public static func write(_ tensors: [String: Tensor], metadata: [String: String] = [:], to url: URL) throws {
+        try stage(tensors, metadata: metadata, to: url).publish()
+    }
+
+    /// Writes the file of ``write(_:metadata:to:)`` to a temporary file beside `url`, flushed
+    /// and not yet renamed.
+    static func stage(_ tensors: [String: Tensor], metadata: [String: String], to url: URL) throws -> StagedFile {
         precondition(tensors["__metadata__"] == nil, "SafeTensors.write: '__metadata__' is reserved and cannot name a tensor")
         let names = tensors.keys.sorted()
         let header = encodeHeader(names: names, shapes: names.map { tensors[$0]!.shape }, metadata: metadata)
@@ -47,7 +53,7 @@ public enum SafeTensors {
         for name in names {
             try writeLittleEndian(tensors[name]!, to: &writer)
         }
-        try writer.commit()
+        return try writer.stage()
     }
 
     /// The JSON header for `F32` tensors laid out back to back in the order of `names`, padded

@@ -65,8 +65,9 @@ public enum ChannelMaskExport {
     public static let architectureFileName = "architecture.json"
 
     /// Saves `model` (pruned from a dense network of architecture `base`) to `directory`:
-    /// `model.safetensors` and `architecture.json` with the width of every group, each written
-    /// atomically.
+    /// `model.safetensors` and `architecture.json` with the width of every group. Both files are
+    /// written completely before either replaces its predecessor, so a failed save leaves the
+    /// previous model intact.
     public static func save<Base: Codable & Sendable>(
         _ model: some ChannelPrunable, base: Base, to directory: URL
     ) throws {
@@ -75,8 +76,10 @@ public enum ChannelMaskExport {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let json = try encoder.encode(Architecture(base: base, groupWidths: widths))
-        try model.save(to: directory.appendingPathComponent(weightsFileName))
-        try json.write(to: directory.appendingPathComponent(architectureFileName), options: .atomic)
+        let transaction = FileTransaction()
+        try transaction.writeSafeTensors(model.stateDictionary(), to: directory.appendingPathComponent(weightsFileName))
+        try transaction.write(json, to: directory.appendingPathComponent(architectureFileName))
+        try transaction.commit()
     }
 
     /// Loads a model saved by ``save(_:base:to:)``: builds the dense network with `make`, narrows
