@@ -187,12 +187,22 @@ let package = Package(
         ),
 
         .executableTarget(
+            name: "fuzz-readers",
+            dependencies: ["ExampleSupport", "ReaderFuzzing", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Benchmarks/FuzzReaders"
+        ),
+        .executableTarget(
             name: "memorization-benchmarks",
             dependencies: ["Memorization", "ModelZoo", "PruningCore", "ExampleSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/MemorizationBenchmarks"
         ),
 
         // MARK: Tests
+        .target(
+            name: "ReaderFuzzing",
+            dependencies: ["CZlib", "LowRankDecomp", "Memorization", "ModelZoo", "PruningCore", "StructuralPruning"],
+            path: "Sources/ReaderFuzzing"
+        ),
         .target(
             name: "PruningTestSupport",
             dependencies: ["PruningCore"],
@@ -225,8 +235,12 @@ let package = Package(
             dependencies: ["Memorization", "ModelZoo", "PruningCore", "PruningTestSupport", "memorization", "ExampleSupport"]
         ),
         .testTarget(
+            name: "ReaderFuzzingTests",
+            dependencies: ["ReaderFuzzing"]
+        ),
+        .testTarget(
             name: "ModelZooTests",
-            dependencies: ["ModelZoo", "PruningCore", "PruningTestSupport"],
+            dependencies: ["ModelZoo", "PruningCore", "PruningTestSupport", "ReaderFuzzing"],
             exclude: ["Fixtures"]
         ),
     ]

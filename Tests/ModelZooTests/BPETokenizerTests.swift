@@ -1,5 +1,6 @@
 import Foundation
 import ModelZoo
+import ReaderFuzzing
 import Testing
 
 @Suite struct BPETokenizerTests {
@@ -134,7 +135,7 @@ import Testing
     @Test("tokenizer from GGUF metadata, and unsupported models or pre-tokenizers")
     func fromGGUF() throws {
         func file(model: String, pre: String) -> [UInt8] {
-            var writer = GGUFTestWriter()
+            var writer = GGUFBuilder()
             writer.add("tokenizer.ggml.model", .string(model))
             writer.add("tokenizer.ggml.pre", .string(pre))
             writer.add("tokenizer.ggml.tokens", .array(.string((0..<256).map { Self.spell([UInt8($0)]) } + ["ab", "<|end|>"])))

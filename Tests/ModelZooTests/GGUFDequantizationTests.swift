@@ -1,5 +1,6 @@
 import Foundation
 import ModelZoo
+import ReaderFuzzing
 import Testing
 
 /// Checks every dequantization kernel against the `gguf` Python package on random blocks
@@ -35,7 +36,7 @@ import Testing
         #expect(type.name == format)
         let bytes = Self.hexBytes(block.bytes)
         #expect(bytes.count == block.elements / type.blockSize * type.blockByteCount)
-        var writer = GGUFTestWriter()
+        var writer = GGUFBuilder()
         writer.addTensor("t", dimensions: [type.blockSize, block.elements / type.blockSize], type: type, data: bytes)
         try GGUFTestFiles.withFile(writer.bytes) { url in
             let values = try GGUFFile(contentsOf: url).tensor(named: "t").scalars

@@ -1,5 +1,6 @@
 import Foundation
 import ModelZoo
+import ReaderFuzzing
 import Testing
 
 /// The name of a `GGUFError` case, for matching errors whose payload holds free text.
@@ -42,13 +43,13 @@ func ggufErrorCase(_ error: GGUFError?) -> String {
     /// Overwrites the little-endian `value` at `offset`.
     static func patch<T: FixedWidthInteger>(_ bytes: inout [UInt8], at offset: Int, _ value: T) {
         var encoded = [UInt8]()
-        GGUFTestWriter.append(value, to: &encoded)
+        GGUFBuilder.append(value, to: &encoded)
         bytes.replaceSubrange(offset..<(offset + encoded.count), with: encoded)
     }
 
     /// A small valid file: a few metadata entries and two tensors.
-    static var validWriter: GGUFTestWriter {
-        var writer = GGUFTestWriter()
+    static var validWriter: GGUFBuilder {
+        var writer = GGUFBuilder()
         writer.add("general.architecture", .string("test"))
         writer.add("test.count", .uint32(3))
         writer.add("test.tokens", .array(.string(["a", "bc", "def"])))
@@ -111,7 +112,7 @@ func ggufErrorCase(_ error: GGUFError?) -> String {
 
     @Test("a string value length beyond the file")
     func stringLengthBeyondFile() throws {
-        var writer = GGUFTestWriter()
+        var writer = GGUFBuilder()
         writer.add("k", .string("value"))
         var bytes = writer.bytes
         let lengthOffset = 24 + 8 + 1 + 4
@@ -123,13 +124,13 @@ func ggufErrorCase(_ error: GGUFError?) -> String {
 
     @Test("huge array, metadata and tensor counts throw before allocating")
     func hugeCounts() throws {
-        var writer = GGUFTestWriter()
+        var writer = GGUFBuilder()
         writer.add("k", .array(.uint32([1, 2])))
         var bytes = writer.bytes
         Self.patch(&bytes, at: 24 + 8 + 1 + 4 + 4, UInt64(1) << 61)
         try Self.expectCase(bytes, "countTooLarge")
 
-        var strings = GGUFTestWriter()
+        var strings = GGUFBuilder()
         strings.add("k", .array(.string(["x"])))
         bytes = strings.bytes
         Self.patch(&bytes, at: 24 + 8 + 1 + 4 + 4, UInt64(3))  // 3 strings need ≥ 24 bytes
@@ -145,13 +146,13 @@ func ggufErrorCase(_ error: GGUFError?) -> String {
 
     @Test("unknown value types, in a value and in an array")
     func unknownValueType() throws {
-        var writer = GGUFTestWriter()
+        var writer = GGUFBuilder()
         writer.add("k", .uint32(1))
         var bytes = writer.bytes
         Self.patch(&bytes, at: 24 + 8 + 1, UInt32(13))
         try Self.expectError(bytes) { .unknownValueType(file: $0, key: "k", type: 13) }
 
-        writer = GGUFTestWriter()
+        writer = GGUFBuilder()
         writer.add("k", .array(.uint32([1])))
         bytes = writer.bytes
         Self.patch(&bytes, at: 24 + 8 + 1 + 4, UInt32(0xFFFF_FFFF))
@@ -160,7 +161,7 @@ func ggufErrorCase(_ error: GGUFError?) -> String {
 
     @Test("invalid UTF-8 in a key")
     func invalidUTF8() throws {
-        var writer = GGUFTestWriter()
+        var writer = GGUFBuilder()
         writer.add("ab", .uint8(1))
         var bytes = writer.bytes
         bytes[24 + 8] = 0xC3  // a lead byte followed by an ASCII byte
@@ -169,7 +170,7 @@ func ggufErrorCase(_ error: GGUFError?) -> String {
 
     @Test("duplicate keys and tensor names")
     func duplicates() throws {
-        var writer = GGUFTestWriter()
+        var writer = GGUFBuilder()
         writer.add("k", .uint8(1))
         writer.add("k", .uint8(2))
         try Self.expectError(writer.bytes) { .duplicateKey(file: $0, key: "k") }
@@ -183,14 +184,14 @@ func ggufErrorCase(_ error: GGUFError?) -> String {
     func nesting() throws {
         var array = GGUFArray.uint8([1])
         for _ in 0..<GGUFFile.maximumArrayNesting { array = .array([array]) }
-        var writer = GGUFTestWriter()
+        var writer = GGUFBuilder()
         writer.add("deep", .array(array))
         try Self.expectError(writer.bytes) { .nestingTooDeep(file: $0, key: "deep") }
     }
 
     @Test("invalid alignment", arguments: [GGUFValue.uint32(0), .uint32(48), .uint64(1 << 40), .string("32"), .int32(-32)])
     func invalidAlignment(value: GGUFValue) throws {
-        var writer = GGUFTestWriter()
+        var writer = GGUFBuilder()
         writer.add("general.alignment", value)
         try Self.expectCase(writer.headerBytes, "invalidMetadata")
     }

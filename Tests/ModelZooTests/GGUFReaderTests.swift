@@ -1,6 +1,7 @@
 import Foundation
 import ModelZoo
 import PruningCore
+import ReaderFuzzing
 import Testing
 
 @Suite struct GGUFReaderTests {
@@ -39,7 +40,7 @@ import Testing
 
     @Test("metadata of every value type reads back in order")
     func metadataRoundTrip() throws {
-        var writer = GGUFTestWriter()
+        var writer = GGUFBuilder()
         for (key, value) in Self.allValues { writer.add(key, value) }
         try GGUFTestFiles.withFile(writer.bytes) { url in
             let file = try GGUFFile(contentsOf: url)
@@ -79,7 +80,7 @@ import Testing
         #expect(GGUFValue.array(.array([])).typeName == "ARRAY[ARRAY]")
         #expect(GGUFValue.uint32(1).typeName == "UINT32")
 
-        var writer = GGUFTestWriter()
+        var writer = GGUFBuilder()
         for (key, value) in Self.allValues { writer.add(key, value) }
         try GGUFTestFiles.withFile(writer.bytes) { url in
             let file = try GGUFFile(contentsOf: url)
@@ -102,8 +103,8 @@ import Testing
     }
 
     /// A file with one tensor of each writable type, and the values each must read back as.
-    static func tensorFile(alignment: Int? = nil, version: UInt32 = 3) -> (GGUFTestWriter, [String: (shape: [Int], source: [Float], expected: [Float])]) {
-        var writer = GGUFTestWriter()
+    static func tensorFile(alignment: Int? = nil, version: UInt32 = 3) -> (GGUFBuilder, [String: (shape: [Int], source: [Float], expected: [Float])]) {
+        var writer = GGUFBuilder()
         writer.version = version
         if let alignment { writer.add("general.alignment", .uint32(UInt32(alignment))) }
         writer.add("general.architecture", .string("test"))
@@ -190,7 +191,7 @@ import Testing
 
     @Test("a file with no tensors may end right after its header")
     func headerOnly() throws {
-        var writer = GGUFTestWriter()
+        var writer = GGUFBuilder()
         writer.add("general.name", .string("x"))
         try GGUFTestFiles.withFile(writer.headerBytes) { url in
             let file = try GGUFFile(contentsOf: url)
@@ -200,7 +201,7 @@ import Testing
 
     @Test("stored bytes, empty tensors, missing tensors and unsupported types")
     func storedBytesAndUnsupported() throws {
-        var writer = GGUFTestWriter()
+        var writer = GGUFBuilder()
         let raw = (0..<144).map { UInt8(truncatingIfNeeded: $0 * 7) }
         writer.addTensor("k.quant", dimensions: [256], type: .q3_K, data: Array(raw.prefix(110)))
         writer.addTensor("empty", dimensions: [32, 0], type: .q8_0, data: [])

@@ -1,4 +1,5 @@
 import Foundation
+import ReaderFuzzing
 
 /// Block quantizers for test files, following the reference quantizers of ggml
 /// (`quantize_row_q8_0_ref`, `…q4_0_ref`, `…q4_1_ref`). Each returns the block bytes and the
@@ -44,7 +45,7 @@ enum GGUFTestQuantizer {
     static func roundedToHalf(_ value: Float) -> Float { halfValue(halfBits(value)) }
 
     static func appendHalf(_ value: Float, to out: inout [UInt8]) {
-        GGUFTestWriter.append(halfBits(value), to: &out)
+        GGUFBuilder.append(halfBits(value), to: &out)
     }
 
     /// F16 storage: bytes and the rounded values.
@@ -57,7 +58,7 @@ enum GGUFTestQuantizer {
     /// F32 storage.
     static func f32(_ values: [Float]) -> (bytes: [UInt8], expected: [Float]) {
         var out = [UInt8]()
-        for value in values { GGUFTestWriter.append(value.bitPattern, to: &out) }
+        for value in values { GGUFBuilder.append(value.bitPattern, to: &out) }
         return (out, values)
     }
 

@@ -51,6 +51,7 @@ extension LlamaConfiguration: Codable {
         let hidden = try c.decode(Int.self, forKey: .hiddenSize)
         let heads = try c.decode(Int.self, forKey: .headCount)
         let layerCount = try c.decode(Int.self, forKey: .layerCount)
+        try Self.checkLayerCount(layerCount)
         if let activation = try c.decodeIfPresent(String.self, forKey: .hiddenActivation), activation != "silu" {
             throw LlamaConfigurationError.unsupported(field: "hidden_act", reason: "'\(activation)'; only 'silu' (SwiGLU) is implemented")
         }

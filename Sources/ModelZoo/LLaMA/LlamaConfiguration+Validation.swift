@@ -21,14 +21,32 @@ public enum LlamaConfigurationError: Error, Equatable, CustomStringConvertible {
 }
 
 extension LlamaConfiguration {
+    /// The largest `maxPositions × headDimension` accepted (2^25): rotary tables of at most
+    /// 128 MiB, which covers a 131,072-token context at head dimension 128 and keeps a
+    /// configuration read from a file from demanding tables larger than memory.
+    public static let maximumRotaryTableSize = 1 << 25
+
+    /// The most layers a configuration may have (4,096; the largest LLaMA models have 126).
+    public static let maximumLayerCount = 4096
+
+    /// Rejects a layer count outside `1...maximumLayerCount` before anything is sized by it.
+    static func checkLayerCount(_ count: Int) throws {
+        guard count > 0 && count <= maximumLayerCount else {
+            throw LlamaConfigurationError.invalidValue(
+                field: "num_hidden_layers", reason: "\(count) is outside 1...\(maximumLayerCount)")
+        }
+    }
+
     /// Checks that the configuration describes a model: positive sizes, head counts that
-    /// divide, an even head dimension, ``layers`` empty or of ``layerCount`` entries, and valid
+    /// divide, an even head dimension, rotary tables within ``maximumRotaryTableSize``,
+    /// ``layers`` empty or of ``layerCount`` entries, and valid
     /// per-layer overrides (rotary pairs in range, distinct and of equal length per head; index
     /// lists non-empty, distinct and inside the hidden size).
     ///
     /// - Throws: ``LlamaConfigurationError/invalidValue(field:reason:)`` naming the first bad
     ///   field by its JSON path.
     public func validate() throws {
+        try Self.checkLayerCount(layerCount)
         func require(_ condition: Bool, _ field: String, _ reason: @autoclosure () -> String) throws {
             if !condition { throw LlamaConfigurationError.invalidValue(field: field, reason: reason()) }
         }
@@ -48,6 +66,10 @@ extension LlamaConfiguration {
             "must be finite and non-negative, got \(rmsNormEpsilon)")
         try require(ropeTheta > 0 && ropeTheta.isFinite, "rope_theta", "must be positive, got \(ropeTheta)")
         try require(maxPositions > 0, "max_position_embeddings", "must be positive, got \(maxPositions)")
+        // The rotary tables hold maxPositions × head_dim / 2 cosines and as many sines.
+        try require(
+            maxPositions <= Self.maximumRotaryTableSize / headDimension, "max_position_embeddings",
+            "\(maxPositions) positions × head_dim \(headDimension) exceed the rotary table limit of \(Self.maximumRotaryTableSize) entries")
         for (field, id) in [("bos_token_id", bosTokenID), ("eos_token_id", eosTokenID)] {
             if let id {
                 try require(id >= 0 && id < vocabularySize, field, "\(id) is outside 0..<\(vocabularySize)")

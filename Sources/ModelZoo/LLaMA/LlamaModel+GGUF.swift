@@ -5,24 +5,36 @@ extension LlamaConfiguration {
     /// The configuration a GGUF file's `llama.*` metadata describes (dense layers, GGUF
     /// ``RopePairing/interleaved`` layout, tied embeddings when the file has no `output.weight`).
     ///
-    /// - Throws: ``GGUFError`` naming a missing or mistyped key; ``LlamaConfigurationError``
-    ///   when the architecture is not `llama`.
+    /// - Throws: ``GGUFError`` naming a missing or mistyped key;
+    ///   ``LlamaConfigurationError/invalidFile(file:reason:)`` when the architecture is not
+    ///   `llama` or the described model is invalid.
     public init(gguf file: GGUFFile) throws {
+        do {
+            self = try Self.described(by: file)
+            try validate()
+        } catch let error as LlamaConfigurationError {
+            throw LlamaConfigurationError.invalidFile(file: file.path, reason: error.description)
+        }
+    }
+
+    private static func described(by file: GGUFFile) throws -> LlamaConfiguration {
         let architecture = try file.string(forKey: "general.architecture")
         guard architecture == "llama" else {
             throw LlamaConfigurationError.invalidValue(field: "general.architecture", reason: "is '\(architecture)', expected 'llama'")
         }
         let headCount = try file.int(forKey: "llama.attention.head_count")
         let hiddenSize = try file.int(forKey: "llama.embedding_length")
+        let layerCount = try file.int(forKey: "llama.block_count")
+        try checkLayerCount(layerCount)
         let vocabulary = try (file.metadata["llama.vocab_size"]?.int)
             ?? file.strings(forKey: "tokenizer.ggml.tokens").count
-        self.init(
+        return LlamaConfiguration(
             vocabularySize: vocabulary,
             hiddenSize: hiddenSize,
-            layerCount: try file.int(forKey: "llama.block_count"),
+            layerCount: layerCount,
             headCount: headCount,
             keyValueHeadCount: file.metadata["llama.attention.head_count_kv"]?.int ?? headCount,
-            headDimension: file.metadata["llama.rope.dimension_count"]?.int ?? hiddenSize / headCount,
+            headDimension: file.metadata["llama.rope.dimension_count"]?.int ?? (headCount > 0 ? hiddenSize / headCount : 0),
             intermediateSize: try file.int(forKey: "llama.feed_forward_length"),
             rmsNormEpsilon: try file.float(forKey: "llama.attention.layer_norm_rms_epsilon"),
             ropeTheta: Double(file.metadata["llama.rope.freq_base"]?.float ?? 10_000),
@@ -53,6 +65,10 @@ extension LlamaModel {
         for info in file.tensors where info.name != "rope_freqs.weight" {
             weights[info.name] = try file.tensor(named: info.name)
         }
-        try self.init(configuration: configuration, weights: weights, naming: .gguf)
+        do {
+            try self.init(configuration: configuration, weights: weights, naming: .gguf)
+        } catch let error as LlamaWeightsError {
+            throw LlamaWeightsError.inFile(file: file.path, error: error)
+        }
     }
 }

@@ -60,6 +60,8 @@ extension LlamaModel {
         for name in file.names where !(configuration.tiedEmbeddings && name == "lm_head.weight") {
             weights[name] = try file.tensor(named: name)
         }
-        return try LlamaModel(configuration: configuration, weights: weights, naming: .huggingFace)
+        return try LlamaWeightsError.naming(file: weightsURL.path) {
+            try LlamaModel(configuration: configuration, weights: weights, naming: .huggingFace)
+        }
     }
 }

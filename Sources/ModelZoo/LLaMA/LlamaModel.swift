@@ -44,7 +44,8 @@ public final class LlamaModel: Module {
     ///   - weights: row-major tensors (`[out, in]` for matrices) by name.
     ///   - naming: the naming of `weights`.
     /// - Throws: ``LlamaConfigurationError`` for an invalid configuration;
-    ///   ``LlamaWeightsError`` naming a missing, unexpected or mis-shaped tensor.
+    ///   ``LlamaWeightsError`` naming a missing, unexpected or mis-shaped tensor, or one holding
+    ///   NaN or infinity.
     public init(
         configuration: LlamaConfiguration, weights: [String: Tensor], naming: LlamaTensorNaming = .gguf
     ) throws {
@@ -57,6 +58,7 @@ public final class LlamaModel: Module {
             guard tensor.shape == shape else {
                 throw LlamaWeightsError.shapeMismatch(name: given, expected: shape, found: tensor.shape)
             }
+            if let index = tensor.firstNonFiniteIndex { throw LlamaWeightsError.nonFiniteValue(name: given, index: index) }
             values[name] = tensor
         }
         let known = Set(expected.map { naming.name(forHuggingFaceName: $0.name) ?? $0.name })

@@ -10,6 +10,8 @@ public enum ByteLevelBPEError: Error, Equatable, CustomStringConvertible {
     case unsupportedModel(file: String, model: String)
     /// A GGUF file declares a pre-tokenizer this implementation does not reproduce.
     case unsupportedPreTokenizer(file: String, name: String)
+    /// One of the errors above, found in the tokenizer stored in `file`.
+    indirect case inFile(file: String, error: ByteLevelBPEError)
 
     /// A sentence naming the merge, field or file and the problem.
     public var description: String {
@@ -24,6 +26,7 @@ public enum ByteLevelBPEError: Error, Equatable, CustomStringConvertible {
             "\(file): tokenizer model '\(model)' is not byte-level BPE ('gpt2')"
         case .unsupportedPreTokenizer(let file, let name):
             "\(file): pre-tokenizer '\(name)' is not supported (supported: 'gpt2', 'smollm')"
+        case .inFile(let file, let error): "\(file): \(error.description)"
         }
     }
 }

@@ -21,13 +21,17 @@ extension ByteLevelBPETokenizer {
         }
         let addBOSKey = "tokenizer.ggml.add_bos_token"
         let typeKey = "tokenizer.ggml.token_type"
-        try self.init(
-            tokens: file.strings(forKey: "tokenizer.ggml.tokens"),
-            merges: file.strings(forKey: "tokenizer.ggml.merges"),
-            tokenTypes: file.metadata[typeKey] == nil ? nil : try file.ints(forKey: typeKey),
-            preTokenizer: preTokenizer,
-            bosTokenID: optionalID("bos"), eosTokenID: optionalID("eos"),
-            unknownTokenID: optionalID("unknown"), paddingTokenID: optionalID("padding"),
-            addsBOS: file.metadata[addBOSKey] == nil ? false : try file.bool(forKey: addBOSKey))
+        let tokens = try file.strings(forKey: "tokenizer.ggml.tokens")
+        let merges = try file.strings(forKey: "tokenizer.ggml.merges")
+        let tokenTypes = file.metadata[typeKey] == nil ? nil : try file.ints(forKey: typeKey)
+        let ids = try (optionalID("bos"), optionalID("eos"), optionalID("unknown"), optionalID("padding"))
+        let addsBOS = file.metadata[addBOSKey] == nil ? false : try file.bool(forKey: addBOSKey)
+        do {
+            try self.init(
+                tokens: tokens, merges: merges, tokenTypes: tokenTypes, preTokenizer: preTokenizer,
+                bosTokenID: ids.0, eosTokenID: ids.1, unknownTokenID: ids.2, paddingTokenID: ids.3, addsBOS: addsBOS)
+        } catch let error as ByteLevelBPEError {
+            throw ByteLevelBPEError.inFile(file: file.path, error: error)
+        }
     }
 }

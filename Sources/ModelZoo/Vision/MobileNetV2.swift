@@ -64,6 +64,26 @@ public final class MobileNetV2: Layer {
             self.smallInputs = smallInputs
             self.dropoutProbability = dropoutProbability
         }
+
+        private enum CodingKeys: String, CodingKey {
+            case widthMultiplier, inputChannels, classCount, smallInputs, dropoutProbability
+        }
+
+        /// Decodes and checks a configuration: a width multiplier in (0, 4], a dropout
+        /// probability in [0, 1), channel and class counts within ``VisionConfigurationLimits``.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            typealias Limits = VisionConfigurationLimits
+            widthMultiplier = try container.decode(Float.self, forKey: .widthMultiplier)
+            try Limits.check(widthMultiplier, in: Float.leastNonzeroMagnitude...4, key: .widthMultiplier, container: container)
+            inputChannels = try container.decode(Int.self, forKey: .inputChannels)
+            try Limits.check(inputChannels, in: 1...Limits.maximumInputChannels, key: .inputChannels, container: container)
+            classCount = try container.decode(Int.self, forKey: .classCount)
+            try Limits.check(classCount, in: 1...Limits.maximumClassCount, key: .classCount, container: container)
+            smallInputs = try container.decode(Bool.self, forKey: .smallInputs)
+            dropoutProbability = try container.decode(Double.self, forKey: .dropoutProbability)
+            try Limits.check(dropoutProbability, in: 0...0.999_999, key: .dropoutProbability, container: container)
+        }
     }
 
     /// The architecture this network was built with (before any pruning).

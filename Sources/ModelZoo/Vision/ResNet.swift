@@ -51,6 +51,41 @@ public final class ResNet: Layer {
 
         /// The depth counted as in the paper: convolutions on the main path plus the classifier.
         public var depth: Int { 2 * blocksPerStage.reduce(0, +) + 2 }
+
+        private enum CodingKeys: String, CodingKey {
+            case inputChannels, classCount, stageWidths, blocksPerStage, stem
+        }
+
+        /// Decodes and checks a configuration: as many stages as block counts (1 to 8), every
+        /// count within ``VisionConfigurationLimits``, and at most
+        /// ``VisionConfigurationLimits/maximumParameterCount`` parameters.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            typealias Limits = VisionConfigurationLimits
+            inputChannels = try container.decode(Int.self, forKey: .inputChannels)
+            try Limits.check(inputChannels, in: 1...Limits.maximumInputChannels, key: .inputChannels, container: container)
+            classCount = try container.decode(Int.self, forKey: .classCount)
+            try Limits.check(classCount, in: 1...Limits.maximumClassCount, key: .classCount, container: container)
+            stageWidths = try container.decode([Int].self, forKey: .stageWidths)
+            blocksPerStage = try container.decode([Int].self, forKey: .blocksPerStage)
+            stem = try container.decode(Stem.self, forKey: .stem)
+            try Limits.check(stageWidths.count, in: 1...8, key: .stageWidths, container: container)
+            guard blocksPerStage.count == stageWidths.count else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .blocksPerStage, in: container,
+                    debugDescription: "\(blocksPerStage.count) block counts for \(stageWidths.count) stages")
+            }
+            for width in stageWidths { try Limits.check(width, in: 1...Limits.maximumWidth, key: .stageWidths, container: container) }
+            for blocks in blocksPerStage { try Limits.check(blocks, in: 1...Limits.maximumDepth, key: .blocksPerStage, container: container) }
+            // Two 3×3 convolutions per block, a 1×1 shortcut per stage, the stem and the classifier.
+            var parameters = 49 * inputChannels * stageWidths[0] + (stageWidths.last! + 1) * classCount
+            var previous = stageWidths[0]
+            for (width, blocks) in zip(stageWidths, blocksPerStage) {
+                parameters += 9 * width * (previous + width) + (2 * blocks - 1) * 9 * width * width + previous * width
+                previous = width
+            }
+            try Limits.check(parameters, in: 0...Limits.maximumParameterCount, key: .stageWidths, container: container)
+        }
     }
 
     /// The architecture the model was built with (channel pruning changes the actual widths).

@@ -53,6 +53,41 @@ public final class VisionTransformer: Layer {
         public var patchCount: Int { (imageSize / patchSize) * (imageSize / patchSize) }
         /// The MLP hidden units `round(width · mlpRatio)`.
         public var mlpHidden: Int { Int((Double(width) * mlpRatio).rounded()) }
+
+        private enum CodingKeys: String, CodingKey {
+            case imageSize, patchSize, inputChannels, classCount, width, depth, heads, mlpRatio
+        }
+
+        /// Decodes and checks a configuration: patches that tile the image, heads that divide
+        /// the width, an MLP ratio in (0, 16], sizes within ``VisionConfigurationLimits``.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            typealias Limits = VisionConfigurationLimits
+            imageSize = try container.decode(Int.self, forKey: .imageSize)
+            try Limits.check(imageSize, in: 1...Limits.maximumImageSize, key: .imageSize, container: container)
+            patchSize = try container.decode(Int.self, forKey: .patchSize)
+            try Limits.check(patchSize, in: 1...imageSize, key: .patchSize, container: container)
+            guard imageSize % patchSize == 0 else {
+                throw DecodingError.dataCorruptedError(forKey: .patchSize, in: container, debugDescription: "\(patchSize) does not divide the image size \(imageSize)")
+            }
+            inputChannels = try container.decode(Int.self, forKey: .inputChannels)
+            try Limits.check(inputChannels, in: 1...Limits.maximumInputChannels, key: .inputChannels, container: container)
+            classCount = try container.decode(Int.self, forKey: .classCount)
+            try Limits.check(classCount, in: 1...Limits.maximumClassCount, key: .classCount, container: container)
+            width = try container.decode(Int.self, forKey: .width)
+            try Limits.check(width, in: 1...Limits.maximumWidth, key: .width, container: container)
+            depth = try container.decode(Int.self, forKey: .depth)
+            try Limits.check(depth, in: 1...Limits.maximumDepth, key: .depth, container: container)
+            heads = try container.decode(Int.self, forKey: .heads)
+            try Limits.check(heads, in: 1...width, key: .heads, container: container)
+            guard width % heads == 0 else {
+                throw DecodingError.dataCorruptedError(forKey: .heads, in: container, debugDescription: "\(heads) heads do not divide the width \(width)")
+            }
+            mlpRatio = try container.decode(Double.self, forKey: .mlpRatio)
+            try Limits.check(mlpRatio, in: 1e-6...16, key: .mlpRatio, container: container)
+            let parameters = depth * width * width * Int(4 + 2 * mlpRatio) + patchSize * patchSize * inputChannels * width
+            try Limits.check(parameters, in: 0...Limits.maximumParameterCount, key: .width, container: container)
+        }
     }
 
     /// The architecture the model was built with (pruning changes heads and MLP widths).

@@ -113,28 +113,31 @@ extension Module {
     /// mismatch is reported without converting any data.
     ///
     /// - Parameter strict: when true, the file must hold exactly this module's parameters.
-    /// - Throws: ``FormatError`` for a missing or malformed file; ``ModuleError`` for a missing,
-    ///   unexpected or mis-shaped parameter.
+    /// - Throws: ``FormatError`` for a missing or malformed file; ``ModuleError/inFile(file:error:)``
+    ///   for a missing, unexpected or mis-shaped parameter, or a value holding NaN or infinity.
     public func load(from url: URL, strict: Bool = true) throws {
         let file = try SafeTensorsFile(contentsOf: url)
         let parameters = namedParameters()
+        func named(_ error: ModuleError) -> ModuleError { .inFile(file: url.path, error: error) }
         // Check names and shapes against the header before converting any data.
         for (name, parameter) in parameters {
             guard let shape = file.shape(of: name) else {
-                if strict { throw ModuleError.missingParameter(name) }
+                if strict { throw named(.missingParameter(name)) }
                 continue
             }
             guard shape == parameter.shape else {
-                throw ModuleError.shapeMismatch(name: name, expected: parameter.shape, found: shape)
+                throw named(.shapeMismatch(name: name, expected: parameter.shape, found: shape))
             }
         }
         let known = Set(parameters.map(\.name))
         if strict, let extra = file.names.first(where: { !known.contains($0) }) {
-            throw ModuleError.unexpectedParameter(extra)
+            throw named(.unexpectedParameter(extra))
         }
         var values: [String: Tensor] = [:]
         for (name, _) in parameters where file.contains(name) {
-            values[name] = try file.tensor(named: name)
+            let value = try file.tensor(named: name)
+            if let index = value.firstNonFiniteIndex { throw named(.nonFiniteValue(name: name, index: index)) }
+            values[name] = value
         }
         try load(values, strict: false)
     }

@@ -121,6 +121,10 @@ public enum ModuleError: Error, Equatable, CustomStringConvertible {
     case unexpectedParameter(String)
     /// An entry's shape differs from the parameter's.
     case shapeMismatch(name: String, expected: [Int], found: [Int])
+    /// A loaded value holds NaN or an infinity (at row-major `index`).
+    case nonFiniteValue(name: String, index: Int)
+    /// One of the errors above, found while loading `file`.
+    indirect case inFile(file: String, error: ModuleError)
 
     /// A sentence naming the parameter and the problem.
     public var description: String {
@@ -129,6 +133,8 @@ public enum ModuleError: Error, Equatable, CustomStringConvertible {
         case .unexpectedParameter(let name): "loaded value '\(name)' names no parameter of the module"
         case .shapeMismatch(let name, let expected, let found):
             "parameter '\(name)' has shape \(expected) but the loaded value has shape \(found)"
+        case .nonFiniteValue(let name, let index): "loaded value '\(name)' holds NaN or infinity at element \(index)"
+        case .inFile(let file, let error): "\(file): \(error.description)"
         }
     }
 }

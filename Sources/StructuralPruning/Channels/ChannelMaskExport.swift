@@ -88,14 +88,14 @@ public enum ChannelMaskExport {
     ///
     /// - Throws: ``StructuralPruningError/invalidSetting(field:value:expected:)`` for a width
     ///   outside `1...size` or a group the architecture does not have;
-    ///   ``FormatError``/``ModuleError`` for missing, malformed or mismatched files; a
-    ///   `DecodingError` naming the bad JSON field.
+    ///   ``FormatError`` for a missing or malformed file (`invalidJSON` naming the field of a bad
+    ///   architecture file, whose base configuration is checked as it decodes);
+    ///   ``ModuleError/inFile(file:error:)`` for weights that do not fit.
     public static func load<Base: Codable & Sendable, Model: ChannelPrunable>(
         from directory: URL, make: (Base) throws -> Model
     ) throws -> Model {
         let architectureURL = directory.appendingPathComponent(architectureFileName)
-        guard FileManager.default.fileExists(atPath: architectureURL.path) else { throw FormatError.fileNotFound(file: architectureURL.path) }
-        let architecture = try JSONDecoder().decode(Architecture<Base>.self, from: Data(contentsOf: architectureURL))
+        let architecture = try JSONFile.decode(Architecture<Base>.self, from: architectureURL)
         let model = try make(architecture.base)
         let groups = model.prunableGroups
         for (name, width) in architecture.groupWidths.sorted(by: { $0.key < $1.key }) {

@@ -1,41 +1,45 @@
 import Foundation
 import ModelZoo
 
-/// Builds GGUF files byte by byte for tests: metadata of every value type, tensors with raw or
-/// quantized data, and knobs to produce malformed files.
-struct GGUFTestWriter {
+/// Builds GGUF files byte by byte: metadata of every value type, tensors with raw or quantized
+/// data, and knobs to produce malformed files. Used for the fuzzer's seed files and by tests.
+///
+/// Besides the bytes, it reports where each length, count, type code, dimension and offset field
+/// lies (``headerFields``) and where each structural part begins (``boundaries``), so that a
+/// fuzzer can set those fields to extreme values and cut the file at each part.
+package struct GGUFBuilder {
     /// One tensor to write.
-    struct TensorEntry {
-        var name: String
+    package struct TensorEntry {
+        package var name: String
         /// ggml order (`ne0` first).
-        var dimensions: [UInt64]
-        var typeCode: UInt32
-        var data: [UInt8]
+        package var dimensions: [UInt64]
+        package var typeCode: UInt32
+        package var data: [UInt8]
         /// The offset to write instead of the computed one.
-        var offsetOverride: UInt64? = nil
+        package var offsetOverride: UInt64? = nil
     }
 
-    var magic = Array("GGUF".utf8)
-    var version: UInt32 = 3
-    var metadata: [(String, GGUFValue)] = []
-    var tensors: [TensorEntry] = []
+    package var magic = Array("GGUF".utf8)
+    package var version: UInt32 = 3
+    package var metadata: [(String, GGUFValue)] = []
+    package var tensors: [TensorEntry] = []
     /// Overrides the counts written in the header.
-    var tensorCountOverride: UInt64? = nil
-    var metadataCountOverride: UInt64? = nil
+    package var tensorCountOverride: UInt64? = nil
+    package var metadataCountOverride: UInt64? = nil
 
     /// The alignment used for the data section: `general.alignment` when it is set, else 32.
-    var alignment: Int {
+    package var alignment: Int {
         metadata.first { $0.0 == "general.alignment" }?.1.int ?? 32
     }
 
-    mutating func add(_ key: String, _ value: GGUFValue) { metadata.append((key, value)) }
+    package mutating func add(_ key: String, _ value: GGUFValue) { metadata.append((key, value)) }
 
-    mutating func addTensor(_ name: String, dimensions: [Int], type: GGUFTensorType, data: [UInt8]) {
+    package mutating func addTensor(_ name: String, dimensions: [Int], type: GGUFTensorType, data: [UInt8]) {
         tensors.append(TensorEntry(name: name, dimensions: dimensions.map(UInt64.init), typeCode: type.rawValue, data: data))
     }
 
     /// The offsets of the tensors inside the data section: each aligned, in order.
-    var tensorOffsets: [Int] {
+    package var tensorOffsets: [Int] {
         var offsets = [Int]()
         var position = 0
         for tensor in tensors {
@@ -45,28 +49,71 @@ struct GGUFTestWriter {
         return offsets
     }
 
+    /// An empty version-3 file.
+    package init() {}
+
     /// The bytes of the header up to (not including) the padding before the data section.
-    var headerBytes: [UInt8] {
+    package var headerBytes: [UInt8] { encodeHeader().bytes }
+
+    /// Where every length, count, type code, dimension and offset field of the header lies.
+    package var headerFields: [FuzzField] { encodeHeader().fields }
+
+    /// The offsets where the file's parts begin: each header field, the end of the header, the
+    /// data section, and each tensor's data.
+    package var boundaries: [Int] {
+        let header = encodeHeader()
+        let dataStart = Self.aligned(header.bytes.count, alignment)
+        return header.fields.map(\.offset) + [header.bytes.count, dataStart] + tensorOffsets.map { dataStart + $0 }
+    }
+
+    private func encodeHeader() -> (bytes: [UInt8], fields: [FuzzField]) {
         var out = magic
-        Self.append(version, to: &out)
-        Self.append(tensorCountOverride ?? UInt64(tensors.count), to: &out)
-        Self.append(metadataCountOverride ?? UInt64(metadata.count), to: &out)
+        var fields: [FuzzField] = []
+        func field<T: FixedWidthInteger>(_ value: T) {
+            fields.append(FuzzField(offset: out.count, width: MemoryLayout<T>.size))
+            Self.append(value, to: &out)
+        }
+        func string(_ text: String) {
+            field(UInt64(text.utf8.count))
+            out += Array(text.utf8)
+        }
+        func array(_ array: GGUFArray) {
+            field(Self.elementTypeCode(array))
+            field(UInt64(array.count))
+            switch array {
+            case .string(let values): values.forEach(string)
+            case .array(let values): values.forEach { nested in recordArray(nested) }
+            default:
+                var encoded: [UInt8] = []
+                Self.appendArray(array, to: &encoded)
+                out += encoded.dropFirst(12)
+            }
+        }
+        func recordArray(_ nested: GGUFArray) { array(nested) }
+        field(version)
+        field(tensorCountOverride ?? UInt64(tensors.count))
+        field(metadataCountOverride ?? UInt64(metadata.count))
         for (key, value) in metadata {
-            Self.appendString(key, to: &out)
-            Self.appendValue(value, to: &out)
+            string(key)
+            field(Self.typeCode(value))
+            switch value {
+            case .string(let text): string(text)
+            case .array(let values): array(values)
+            default: Self.appendPayload(value, to: &out)
+            }
         }
         for (tensor, offset) in zip(tensors, tensorOffsets) {
-            Self.appendString(tensor.name, to: &out)
-            Self.append(UInt32(tensor.dimensions.count), to: &out)
-            for dimension in tensor.dimensions { Self.append(dimension, to: &out) }
-            Self.append(tensor.typeCode, to: &out)
-            Self.append(tensor.offsetOverride ?? UInt64(offset), to: &out)
+            string(tensor.name)
+            field(UInt32(tensor.dimensions.count))
+            for dimension in tensor.dimensions { field(dimension) }
+            field(tensor.typeCode)
+            field(tensor.offsetOverride ?? UInt64(offset))
         }
-        return out
+        return (out, fields)
     }
 
     /// The complete file: header, padding, and each tensor's data at its aligned offset.
-    var bytes: [UInt8] {
+    package var bytes: [UInt8] {
         let header = headerBytes
         let dataStart = Self.aligned(header.count, alignment)
         var out = header + [UInt8](repeating: 0, count: dataStart - header.count)
@@ -77,21 +124,21 @@ struct GGUFTestWriter {
         return out
     }
 
-    static func aligned(_ value: Int, _ alignment: Int) -> Int {
+    package static func aligned(_ value: Int, _ alignment: Int) -> Int {
         (value + alignment - 1) / alignment * alignment
     }
 
-    static func append<T: FixedWidthInteger>(_ value: T, to out: inout [UInt8]) {
+    package static func append<T: FixedWidthInteger>(_ value: T, to out: inout [UInt8]) {
         withUnsafeBytes(of: value.littleEndian) { out += $0 }
     }
 
-    static func appendString(_ string: String, to out: inout [UInt8]) {
+    package static func appendString(_ string: String, to out: inout [UInt8]) {
         append(UInt64(string.utf8.count), to: &out)
         out += Array(string.utf8)
     }
 
     /// The GGUF type code of a value.
-    static func typeCode(_ value: GGUFValue) -> UInt32 {
+    package static func typeCode(_ value: GGUFValue) -> UInt32 {
         switch value {
         case .uint8: 0
         case .int8: 1
@@ -109,7 +156,7 @@ struct GGUFTestWriter {
         }
     }
 
-    static func elementTypeCode(_ array: GGUFArray) -> UInt32 {
+    package static func elementTypeCode(_ array: GGUFArray) -> UInt32 {
         switch array {
         case .uint8: 0
         case .int8: 1
@@ -128,12 +175,12 @@ struct GGUFTestWriter {
     }
 
     /// Appends a value's type code and its encoding.
-    static func appendValue(_ value: GGUFValue, to out: inout [UInt8]) {
+    package static func appendValue(_ value: GGUFValue, to out: inout [UInt8]) {
         append(typeCode(value), to: &out)
         appendPayload(value, to: &out)
     }
 
-    static func appendPayload(_ value: GGUFValue, to out: inout [UInt8]) {
+    package static func appendPayload(_ value: GGUFValue, to out: inout [UInt8]) {
         switch value {
         case .uint8(let v): append(v, to: &out)
         case .int8(let v): append(v, to: &out)
@@ -151,7 +198,7 @@ struct GGUFTestWriter {
         }
     }
 
-    static func appendArray(_ array: GGUFArray, to out: inout [UInt8]) {
+    package static func appendArray(_ array: GGUFArray, to out: inout [UInt8]) {
         append(elementTypeCode(array), to: &out)
         append(UInt64(array.count), to: &out)
         switch array {
@@ -172,26 +219,3 @@ struct GGUFTestWriter {
     }
 }
 
-/// Temporary files for GGUF tests.
-enum GGUFTestFiles {
-    /// Writes `bytes` to a fresh temporary file, runs `body` with its URL, then removes it.
-    @discardableResult
-    static func withFile<R>(_ bytes: [UInt8], name: String = "test.gguf", _ body: (URL) throws -> R) throws -> R {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("modelzoo-gguf-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let url = directory.appendingPathComponent(name)
-        try Data(bytes).write(to: url)
-        return try body(url)
-    }
-
-    /// The package root, from this file's location (`Tests/ModelZooTests/`).
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    /// A file in `Tests/ModelZooTests/Fixtures`.
-    static func fixture(_ name: String) -> URL {
-        packageRoot.appendingPathComponent("Tests/ModelZooTests/Fixtures/\(name)")
-    }
-}

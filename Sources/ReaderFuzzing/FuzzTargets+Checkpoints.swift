@@ -1,0 +1,40 @@
+import Foundation
+import Memorization
+import ModelZoo
+import PruningCore
+import StructuralPruning
+
+extension FuzzTargets {
+    /// A channel-pruned ResNet saved with its architecture file.
+    static func prunedCNNDirectory() throws -> FuzzTarget {
+        let configuration = ResNet.Configuration(inputChannels: 1, classCount: 4, stageWidths: [4, 8], blocksPerStage: [1, 1], stem: .cifar)
+        var random = RandomGenerator(seed: 31)
+        let model = ResNet(configuration: configuration, using: &random)
+        let groups = model.prunableGroups
+        try model.pruneGroup(groups[0].name, keeping: [0, 2, 3])
+        try model.pruneGroup(groups[groups.count - 1].name, keeping: [1, 4, 6])
+        let saved = try FuzzScratch.files { try ChannelMaskExport.save(model, base: configuration, to: $0) }
+        let seed = FuzzSeed(label: "resnet", files: [
+            FuzzScratch.safeTensorsSeed(name: ChannelMaskExport.weightsFileName, bytes: saved[ChannelMaskExport.weightsFileName]!),
+            .json(name: ChannelMaskExport.architectureFileName, text: String(decoding: saved[ChannelMaskExport.architectureFileName]!, as: UTF8.self)),
+        ])
+        return FuzzTarget(name: "pruned-cnn-directory", seeds: [seed]) { folder in
+            let _: ResNet = try ChannelMaskExport.load(from: folder) { (base: ResNet.Configuration) in
+                var generator = RandomGenerator(seed: 0)
+                return ResNet(configuration: base, using: &generator)
+            }
+        }
+    }
+
+    /// A trained soft prompt's checkpoint, loaded into a prompt for a tiny target.
+    static func promptCheckpoint() throws -> FuzzTarget {
+        let target = try tinyPrunedModel()
+        let prompt = ConstantSoftPrompt(initialTokens: [3, 4, 5, 6], target: target)
+        let saved = try FuzzScratch.files { try PromptCheckpoint.save(prompt, to: $0.appendingPathComponent("prompt.safetensors"), metadata: ["steps": "10"]) }
+        let seed = FuzzSeed(label: "constant-soft", files: [FuzzScratch.safeTensorsSeed(name: "prompt.safetensors", bytes: saved["prompt.safetensors"]!)])
+        return FuzzTarget(name: "prompt-checkpoint", seeds: [seed]) { folder in
+            let fresh = ConstantSoftPrompt(initialTokens: [3, 4, 5, 6], target: target)
+            try PromptCheckpoint.load(into: fresh, from: folder.appendingPathComponent("prompt.safetensors"))
+        }
+    }
+}
