@@ -71,23 +71,23 @@ let package = Package(
         // MARK: Examples
         .executableTarget(
             name: "fashion-mnist",
-            dependencies: ["PruningCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ExampleSupport", "PruningCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Examples/FashionMNIST"
         ),
         .executableTarget(
             name: "train-baselines",
-            dependencies: ["ModelZoo", "PruningCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ExampleSupport", "ModelZoo", "PruningCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Examples/TrainBaselines"
         ),
         .executableTarget(
             name: "perplexity",
-            dependencies: ["ModelZoo", "PruningCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ExampleSupport", "ModelZoo", "PruningCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Examples/Perplexity"
         ),
 
         .target(
             name: "ExampleSupport",
-            dependencies: ["CZlib", "PruningCore"],
+            dependencies: ["CZlib", "PruningCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Examples/Support"
         ),
         .executableTarget(
@@ -165,7 +165,7 @@ let package = Package(
         // MARK: Benchmarks
         .executableTarget(
             name: "core-benchmarks",
-            dependencies: ["PruningCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ExampleSupport", "PruningCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/CoreBenchmarks"
         ),
         .executableTarget(
@@ -233,6 +233,14 @@ let package = Package(
         .testTarget(
             name: "MemorizationTests",
             dependencies: ["Memorization", "ModelZoo", "PruningCore", "PruningTestSupport", "memorization", "ExampleSupport"]
+        ),
+        .testTarget(
+            name: "CommandLineTests",
+            dependencies: [
+                "perplexity", "fashion-mnist", "train-baselines", "bgpo", "token-fusion", "modegpt", "disp-llm",
+                "auto-train-once", "interpretation-pruning", "rlal", "memorization", "core-benchmarks", "model-benchmarks",
+                "environment-benchmarks", "displlm-benchmarks", "memorization-benchmarks", "fuzz-readers",
+            ]
         ),
         .testTarget(
             name: "ReaderFuzzingTests",

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExampleSupport
 import Foundation
 import PruningCore
 
@@ -29,6 +30,11 @@ struct CoreBenchmarks: ParsableCommand {
 
     @Option(help: "Training steps for the memory benchmark.")
     var steps: Int = 1000
+
+    mutating func validate() throws {
+        try CountChecks.atLeast([("--threads", threads, 1), ("--samples", samples, 1), ("--steps", steps, 1)])
+        if let python { try InputPaths.checkReadable(python, flag: "--python") }
+    }
 
     mutating func run() throws {
         BLAS.relaunchWithFasterKernelsIfNeeded()

@@ -31,6 +31,7 @@ struct DISPLLMBenchmarks: ParsableCommand {
     var controller: String = "hypernetwork"
 
     mutating func validate() throws {
+        if let model { try InputPaths.checkReadable(model, flag: "--model", kind: .fileOrDirectory) }
         guard sequenceLength >= 2, steps > 0, threads > 0 else { throw ValidationError("lengths and counts must be positive") }
         guard ["hypernetwork", "free-logits"].contains(controller) else {
             throw ValidationError("--controller: '\(controller)' is not hypernetwork or free-logits")

@@ -37,6 +37,7 @@ struct MemorizationBenchmarks: ParsableCommand {
     var threads: Int = 1
 
     mutating func validate() throws {
+        if let model { try InputPaths.checkReadable(model, flag: "--model", kind: .fileOrDirectory) }
         guard batchSize > 0, promptLength > 0, prefixLength >= promptLength, suffixLength > 0, steps > 0, threads > 0 else {
             throw ValidationError("counts and lengths must be positive, and --prefix-length at least --prompt-length")
         }

@@ -76,6 +76,8 @@ struct AutoTrainOnceCommand: ParsableCommand {
     var output: String = "results/auto-train-once"
 
     mutating func validate() throws {
+        if let base, base != "shipped" { try InputPaths.checkReadable(base, flag: "--base") }
+        try InputPaths.checkOutputDirectory(output, flag: "--output")
         guard depth > 2, (depth - 2) % 6 == 0 else { throw ValidationError("--depth \(depth) is not 6n + 2 (20, 56, ...)") }
         guard trainImages >= 0, controllerImages > 0, testImages >= 0, pretrainEpochs >= 1, fineTuneEpochs >= 0, threads > 0, timingRounds >= 1, controllerInterval >= 1 else {
             throw ValidationError("image counts, epochs and threads must be positive (--train-images/--test-images 0: all)")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExampleSupport
 import Foundation
 import PolicyGradient
 import PruningCore
@@ -49,6 +50,10 @@ struct BGPOCommand: ParsableCommand {
         "Replace c, the momentum coefficient of BGPO and VR-BGPO.",
         discussion: "Their momentum weight is max(0.3, min(1, c·η²)) as in the official code; the scripts' c keeps it at 1 (no momentum) at these step sizes, 0 holds it at 0.3."))
     var momentumCoefficient: Float?
+
+    mutating func validate() throws {
+        try InputPaths.checkOutputDirectory(output, flag: "--output")
+    }
 
     mutating func run() throws {
         BLAS.relaunchWithFasterKernelsIfNeeded()

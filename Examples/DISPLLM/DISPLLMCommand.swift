@@ -111,10 +111,17 @@ struct DISPLLMCommand: ParsableCommand {
     var throughputRounds: Int = 5
 
     mutating func validate() throws {
-        guard threads > 0, steps >= 0, sequenceLength >= 2, calibrationSequences > 0, calibrationLength >= 2,
-              taylorSamples > 0, throughputRounds > 0, window >= 2, zeroShotItems > 0, prefillLength > 0, decodeTokens > 0, evalTokens >= 0 else {
-            throw ValidationError("counts and lengths must be positive (--eval-tokens and --steps may be 0)")
-        }
+        if let model { try InputPaths.checkReadable(model, flag: "--model", kind: .fileOrDirectory) }
+        try InputPaths.checkOutputDirectory(output, flag: "--output")
+        try InputPaths.checkOutputDirectory(models, flag: "--models")
+        try InputPaths.checkOutputDirectory(checkpoints, flag: "--checkpoints")
+        try CountChecks.atLeast([
+            ("--threads", threads, 1), ("--steps", steps, 0), ("--sequence-length", sequenceLength, 2),
+            ("--calibration-sequences", calibrationSequences, 1), ("--calibration-length", calibrationLength, 2),
+            ("--taylor-samples", taylorSamples, 1), ("--throughput-rounds", throughputRounds, 1), ("--window", window, 2),
+            ("--zero-shot-items", zeroShotItems, 1), ("--prefill-length", prefillLength, 1), ("--decode-tokens", decodeTokens, 1),
+            ("--eval-tokens", evalTokens, 0),
+        ])
         guard lambda >= 0, lambda.isFinite else { throw ValidationError("--lambda \(lambda) must be finite and ≥ 0") }
         guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate \(learningRate) must be finite and > 0") }
         _ = try parsedRatios()

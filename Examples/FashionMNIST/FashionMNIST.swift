@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExampleSupport
 import Foundation
 import PruningCore
 
@@ -35,6 +36,13 @@ struct FashionMNISTDemo: ParsableCommand {
 
     @Option(help: "Write the trained weights to this safetensors file.")
     var save: String?
+
+    mutating func validate() throws {
+        if let save { try InputPaths.checkOutputFile(save, flag: "--save") }
+        guard model == "mlp" || model == "cnn" else { throw ValidationError("--model '\(model)': expected mlp or cnn") }
+        try CountChecks.atLeast([("--epochs", epochs, 1), ("--batch-size", batchSize, 1), ("--threads", threads, 1)])
+        try CountChecks.positive(Double(learningRate), flag: "--learning-rate")
+    }
 
     mutating func run() throws {
         BLAS.relaunchWithFasterKernelsIfNeeded()

@@ -101,6 +101,9 @@ struct InterpretationPruningCommand: ParsableCommand {
     static let knownMethods: Set<String> = ["isp", "isp-ce", "kd", "ce", "l1-local", "l1-global", "random"]
 
     mutating func validate() throws {
+        if base != "shipped" && base != "train" { try InputPaths.checkReadable(base, flag: "--base") }
+        try InputPaths.checkOutputDirectory(output, flag: "--output")
+        if checkpoints != "none" { try InputPaths.checkOutputDirectory(checkpoints, flag: "--checkpoints") }
         guard depth > 2, (depth - 2) % 6 == 0 else { throw ValidationError("--depth \(depth) is not 6n + 2 (20, 56, ...)") }
         _ = try parsedRatios()
         let counts = [("--train-images", trainImages, 0), ("--target-images", targetImages, 1), ("--test-images", testImages, 0),

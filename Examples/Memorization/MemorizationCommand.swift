@@ -125,11 +125,16 @@ struct MemorizationCommand: ParsableCommand {
     static let allMethods = ["none", "constant-hard", "dynamic-hard", "constant-soft", "dynamic-soft"]
 
     mutating func validate() throws {
-        guard canaries > 1, contextLength >= 0, prefixLength > 0, suffixLength > 0, validation >= 0, test > 0, fineTuneEpochs >= 0,
-              fineTuneBatch > 0, promptLength > 0, steps >= 0, batchSize > 0, evaluationInterval > 0, textSamples >= 0,
-              displlmSteps >= 0, threads > 0 else {
-            throw ValidationError("counts and lengths must be positive (--validation, --steps, --fine-tune-epochs, --text-samples and --displlm-steps may be 0)")
-        }
+        if let model { try InputPaths.checkReadable(model, flag: "--model", kind: .fileOrDirectory) }
+        try InputPaths.checkOutputDirectory(output, flag: "--output")
+        try InputPaths.checkOutputDirectory(work, flag: "--work")
+        try CountChecks.atLeast([
+            ("--canaries", canaries, 2), ("--context-length", contextLength, 0), ("--prefix-length", prefixLength, 1),
+            ("--suffix-length", suffixLength, 1), ("--validation", validation, 0), ("--test", test, 1),
+            ("--fine-tune-epochs", fineTuneEpochs, 0), ("--fine-tune-batch", fineTuneBatch, 1), ("--prompt-length", promptLength, 1),
+            ("--steps", steps, 0), ("--batch-size", batchSize, 1), ("--evaluation-interval", evaluationInterval, 1),
+            ("--text-samples", textSamples, 0), ("--displlm-steps", displlmSteps, 0), ("--threads", threads, 1),
+        ])
         guard validation + test < canaries else {
             throw ValidationError("--validation \(validation) + --test \(test) leave none of the --canaries \(canaries) to train on")
         }

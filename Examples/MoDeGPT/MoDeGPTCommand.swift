@@ -84,10 +84,14 @@ struct MoDeGPTCommand: ParsableCommand {
     var throughputRounds: Int = 5
 
     mutating func validate() throws {
-        guard threads > 0, calibrationSequences > 0, calibrationLength >= 2, window >= 2, zeroShotItems > 0,
-              prefillLength > 0, decodeTokens > 0, evalTokens >= 0, throughputRounds > 0 else {
-            throw ValidationError("counts and lengths must be positive (--eval-tokens may be 0)")
-        }
+        if let model { try InputPaths.checkReadable(model, flag: "--model", kind: .fileOrDirectory) }
+        try InputPaths.checkOutputDirectory(output, flag: "--output")
+        if let saveModels { try InputPaths.checkOutputDirectory(saveModels, flag: "--save-models") }
+        try CountChecks.atLeast([
+            ("--threads", threads, 1), ("--calibration-sequences", calibrationSequences, 1), ("--calibration-length", calibrationLength, 2),
+            ("--window", window, 2), ("--zero-shot-items", zeroShotItems, 1), ("--prefill-length", prefillLength, 1),
+            ("--decode-tokens", decodeTokens, 1), ("--eval-tokens", evalTokens, 0), ("--throughput-rounds", throughputRounds, 1),
+        ])
         _ = try parsedRatios(ratios, name: "--ratios")
         _ = try parsedRatios(ablationRatios, name: "--ablation-ratios")
         _ = try parsedMethods()

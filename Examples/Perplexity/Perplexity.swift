@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExampleSupport
 import Foundation
 import ModelZoo
 import PruningCore
@@ -39,6 +40,8 @@ struct PerplexityCommand: ParsableCommand {
     var threads: Int = 2
 
     mutating func validate() throws {
+        if let model { try InputPaths.checkReadable(model, flag: "--model", kind: .fileOrDirectory) }
+        if let text { try InputPaths.checkText(text, flag: "--text") }
         guard window >= 2 else { throw ValidationError("--window \(window): must be at least 2") }
         guard tokens >= 0 else { throw ValidationError("--tokens \(tokens): must be 0 (all) or positive") }
         guard threads >= 1 else { throw ValidationError("--threads \(threads): must be at least 1") }

@@ -109,6 +109,8 @@ struct RLALCommand: ParsableCommand {
     static let knownMethods: Set<String> = ["rlal", "rlal-no-z", "amc", "l1-local", "l1-global", "random"]
 
     mutating func validate() throws {
+        if let base { try InputPaths.checkReadable(base, flag: "--base") }
+        try InputPaths.checkOutputDirectory(output, flag: "--output")
         guard depth > 2, (depth - 2) % 6 == 0 else { throw ValidationError("--depth \(depth) is not 6n + 2 (20, 56, ...)") }
         guard model == "resnet" || model == "mobilenetv2" else { throw ValidationError("--model '\(model)' is not resnet or mobilenetv2") }
         guard mobilenetWidth > 0, mobilenetWidth.isFinite else { throw ValidationError("--mobilenet-width \(mobilenetWidth) must be positive") }

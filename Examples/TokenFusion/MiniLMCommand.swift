@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExampleSupport
 import Foundation
 import ModelZoo
 import PruningCore
@@ -59,6 +60,7 @@ struct MiniLMCommand: ParsableCommand {
     var output: String = "results/token-fusion-minilm"
 
     mutating func validate() throws {
+        try InputPaths.checkOutputDirectory(output, flag: "--output")
         guard passages > 0, batchSize > 0, rounds > 0, threads > 0, length >= 4, minimumQueryWords >= 1,
               rValues.allSatisfy({ $0 >= 0 })
         else {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExampleSupport
 import Foundation
 import ModelZoo
 import PruningCore
@@ -68,6 +69,8 @@ struct ViTCommand: ParsableCommand {
     var seed: UInt64 = 0
 
     mutating func validate() throws {
+        try InputPaths.checkOutputDirectory(output, flag: "--output")
+        try InputPaths.checkReadable(checkpoint, flag: "--checkpoint")
         guard batchSize > 0, timingBatches > 0, rounds > 0, threads > 0, (testLimit ?? 1) > 0,
               finetuneEpochs >= 0, finetuneImages > 0, normImages >= 0, rValues.allSatisfy({ $0 >= 0 })
         else {

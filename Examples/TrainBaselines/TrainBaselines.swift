@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExampleSupport
 import Foundation
 import ModelZoo
 import PruningCore
@@ -74,6 +75,7 @@ struct TrainBaselines: ParsableCommand {
     var noAugmentation = false
 
     mutating func validate() throws {
+        try InputPaths.checkOutputDirectory(output, flag: "--output")
         guard batchSize > 0, threads > 0, (epochs ?? 1) > 0, (trainLimit ?? 1) > 0, (testLimit ?? 1) > 0 else {
             throw ValidationError("--batch-size, --threads, --epochs, --train-limit and --test-limit must be positive")
         }
