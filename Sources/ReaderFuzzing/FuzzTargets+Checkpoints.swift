@@ -26,6 +26,19 @@ extension FuzzTargets {
         }
     }
 
+    /// A DISP-LLM training checkpoint (the hypernetwork's weights and the step history), loaded
+    /// into a pruner with the same settings.
+    static func dispLLMCheckpoint() throws -> FuzzTarget {
+        let dense = try tinyDenseModel()
+        let pruner = try DISPLLMPruner(model: dense, configuration: DISPLLMConfiguration(keptFraction: 0.5))
+        let saved = try FuzzScratch.files { try pruner.saveCheckpoint(to: $0.appendingPathComponent("controller.safetensors")) }
+        let seed = FuzzSeed(label: "fresh", files: [FuzzScratch.safeTensorsSeed(name: "controller.safetensors", bytes: saved["controller.safetensors"]!)])
+        return FuzzTarget(name: "displlm-checkpoint", seeds: [seed]) { folder in
+            let fresh = try DISPLLMPruner(model: dense, configuration: DISPLLMConfiguration(keptFraction: 0.5))
+            try fresh.loadCheckpoint(from: folder.appendingPathComponent("controller.safetensors"))
+        }
+    }
+
     /// A trained soft prompt's checkpoint, loaded into a prompt for a tiny target.
     static func promptCheckpoint() throws -> FuzzTarget {
         let target = try tinyPrunedModel()

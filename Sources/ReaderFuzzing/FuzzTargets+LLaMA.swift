@@ -12,8 +12,8 @@ extension FuzzTargets {
             maxPositions: 32, bosTokenID: 1, eosTokenID: 2)
     }
 
-    /// A tiny model with random weights, pruned unevenly so that its configuration has per-layer widths.
-    static func tinyPrunedModel() throws -> LlamaModel {
+    /// A tiny dense model with random weights.
+    static func tinyDenseModel() throws -> LlamaModel {
         let configuration = tinyConfiguration()
         var random = RandomGenerator(seed: 5)
         var weights: [String: Tensor] = [:]
@@ -22,8 +22,12 @@ extension FuzzTargets {
                 ? Tensor.randomUniform(shape, lower: 0.5, upper: 1.5, using: &random)
                 : Tensor.randomNormal(shape, standardDeviation: 0.3, using: &random)
         }
-        let model = try LlamaModel(configuration: configuration, weights: weights, naming: .huggingFace)
-        return model.selecting([
+        return try LlamaModel(configuration: configuration, weights: weights, naming: .huggingFace)
+    }
+
+    /// The tiny model pruned unevenly, so that its configuration has per-layer widths.
+    static func tinyPrunedModel() throws -> LlamaModel {
+        try tinyDenseModel().selecting([
             LlamaLayerSelection(intermediateIndices: Array(stride(from: 0, to: 64, by: 2)), rotaryPairs: [[0, 3, 1], [2, 1, 3]]),
             LlamaLayerSelection(intermediateIndices: Array(0..<40), rotaryPairs: [[1, 2]]),
         ])

@@ -10,7 +10,7 @@ struct MemorizationCommandTests {
         (["--validation", "100", "--test", "300"], "--validation"), (["--repetitions", "1,x"], "--repetitions"),
         (["--modegpt-ratios", "1.5"], "--modegpt-ratios"), (["--displlm-ratios", "0"], "--displlm-ratios"),
         (["--learning-rate", "nan"], "--learning-rate"), (["--sweep-lengths", "40"], "--prefix-length"),
-        (["--threads", "0"], "counts"),
+        (["--threads", "0"], "--threads"),
     ])
     func badFlags(arguments: [String], flag: String) {
         do {

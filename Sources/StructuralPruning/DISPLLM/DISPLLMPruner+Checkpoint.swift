@@ -33,8 +33,9 @@ extension DISPLLMPruner {
     /// derived from the step count.
     ///
     /// - Throws: ``StructuralPruningError/invalidSetting(field:value:expected:)`` when the
-    ///   checkpoint was made with other settings; ``FormatError`` or ``ModuleError`` for a
-    ///   malformed file.
+    ///   checkpoint was made with other settings; ``FormatError`` for a malformed file (its
+    ///   history included); ``ModuleError/inFile(file:error:)`` for weights that do not fit the
+    ///   controller or hold NaN or infinity.
     public func loadCheckpoint(from url: URL) throws {
         let file = try SafeTensorsFile(contentsOf: url)
         guard file.metadata[Self.settingsMetadataKey] == settingsSummary else {
@@ -42,8 +43,21 @@ extension DISPLLMPruner {
                 field: "checkpoint \(url.lastPathComponent)", value: 0,
                 expected: "settings '\(settingsSummary)', found '\(file.metadata[Self.settingsMetadataKey] ?? "none")'")
         }
-        try controller.load(try file.tensors())
-        let saved = try JSONDecoder().decode([DISPLLMStep].self, from: Data((file.metadata[Self.historyMetadataKey] ?? "[]").utf8))
+        let tensors = try file.tensors()
+        for (name, tensor) in tensors where tensor.firstNonFiniteIndex != nil {
+            throw ModuleError.inFile(file: url.path, error: .nonFiniteValue(name: name, index: tensor.firstNonFiniteIndex!))
+        }
+        do {
+            try controller.load(tensors)
+        } catch let error as ModuleError {
+            throw ModuleError.inFile(file: url.path, error: error)
+        }
+        let saved: [DISPLLMStep]
+        do {
+            saved = try JSONDecoder().decode([DISPLLMStep].self, from: Data((file.metadata[Self.historyMetadataKey] ?? "[]").utf8))
+        } catch let error as DecodingError {
+            throw FormatError.invalidJSON(file: url.path, reason: "metadata '\(Self.historyMetadataKey)': \(JSONFile.describe(error))")
+        }
         history = saved
         trainingSeconds = Double(file.metadata["training_seconds"] ?? "") ?? saved.reduce(0) { $0 + $1.seconds }
         // Fresh noise and window streams derived from the step count: a resumed run is
