@@ -74,15 +74,11 @@ public final class MobileNetV2: Layer {
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             typealias Limits = VisionConfigurationLimits
-            widthMultiplier = try container.decode(Float.self, forKey: .widthMultiplier)
-            try Limits.check(widthMultiplier, in: Float.leastNonzeroMagnitude...4, key: .widthMultiplier, container: container)
-            inputChannels = try container.decode(Int.self, forKey: .inputChannels)
-            try Limits.check(inputChannels, in: 1...Limits.maximumInputChannels, key: .inputChannels, container: container)
-            classCount = try container.decode(Int.self, forKey: .classCount)
-            try Limits.check(classCount, in: 1...Limits.maximumClassCount, key: .classCount, container: container)
+            widthMultiplier = try Limits.decode(.widthMultiplier, in: Float.leastNonzeroMagnitude...4, from: container)
+            inputChannels = try Limits.decode(.inputChannels, in: 1...Limits.maximumInputChannels, from: container)
+            classCount = try Limits.decode(.classCount, in: 1...Limits.maximumClassCount, from: container)
             smallInputs = try container.decode(Bool.self, forKey: .smallInputs)
-            dropoutProbability = try container.decode(Double.self, forKey: .dropoutProbability)
-            try Limits.check(dropoutProbability, in: 0...0.999_999, key: .dropoutProbability, container: container)
+            dropoutProbability = try Limits.decode(.dropoutProbability, in: 0...0.999_999, from: container)
         }
     }
 

@@ -62,10 +62,8 @@ public final class ResNet: Layer {
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             typealias Limits = VisionConfigurationLimits
-            inputChannels = try container.decode(Int.self, forKey: .inputChannels)
-            try Limits.check(inputChannels, in: 1...Limits.maximumInputChannels, key: .inputChannels, container: container)
-            classCount = try container.decode(Int.self, forKey: .classCount)
-            try Limits.check(classCount, in: 1...Limits.maximumClassCount, key: .classCount, container: container)
+            inputChannels = try Limits.decode(.inputChannels, in: 1...Limits.maximumInputChannels, from: container)
+            classCount = try Limits.decode(.classCount, in: 1...Limits.maximumClassCount, from: container)
             stageWidths = try container.decode([Int].self, forKey: .stageWidths)
             blocksPerStage = try container.decode([Int].self, forKey: .blocksPerStage)
             stem = try container.decode(Stem.self, forKey: .stem)

@@ -24,4 +24,13 @@ public enum VisionConfigurationLimits {
                 forKey: key, in: container, debugDescription: "\(value) is outside \(range.lowerBound)...\(range.upperBound)")
         }
     }
+
+    /// Decodes `key` and checks that it lies in `range`.
+    static func decode<Key: CodingKey, Value: Decodable & Comparable>(
+        _ key: Key, in range: ClosedRange<Value>, from container: KeyedDecodingContainer<Key>
+    ) throws -> Value {
+        let value = try container.decode(Value.self, forKey: key)
+        try check(value, in: range, key: key, container: container)
+        return value
+    }
 }

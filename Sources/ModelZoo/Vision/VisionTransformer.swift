@@ -63,28 +63,20 @@ public final class VisionTransformer: Layer {
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             typealias Limits = VisionConfigurationLimits
-            imageSize = try container.decode(Int.self, forKey: .imageSize)
-            try Limits.check(imageSize, in: 1...Limits.maximumImageSize, key: .imageSize, container: container)
-            patchSize = try container.decode(Int.self, forKey: .patchSize)
-            try Limits.check(patchSize, in: 1...imageSize, key: .patchSize, container: container)
+            imageSize = try Limits.decode(.imageSize, in: 1...Limits.maximumImageSize, from: container)
+            patchSize = try Limits.decode(.patchSize, in: 1...imageSize, from: container)
             guard imageSize % patchSize == 0 else {
                 throw DecodingError.dataCorruptedError(forKey: .patchSize, in: container, debugDescription: "\(patchSize) does not divide the image size \(imageSize)")
             }
-            inputChannels = try container.decode(Int.self, forKey: .inputChannels)
-            try Limits.check(inputChannels, in: 1...Limits.maximumInputChannels, key: .inputChannels, container: container)
-            classCount = try container.decode(Int.self, forKey: .classCount)
-            try Limits.check(classCount, in: 1...Limits.maximumClassCount, key: .classCount, container: container)
-            width = try container.decode(Int.self, forKey: .width)
-            try Limits.check(width, in: 1...Limits.maximumWidth, key: .width, container: container)
-            depth = try container.decode(Int.self, forKey: .depth)
-            try Limits.check(depth, in: 1...Limits.maximumDepth, key: .depth, container: container)
-            heads = try container.decode(Int.self, forKey: .heads)
-            try Limits.check(heads, in: 1...width, key: .heads, container: container)
+            inputChannels = try Limits.decode(.inputChannels, in: 1...Limits.maximumInputChannels, from: container)
+            classCount = try Limits.decode(.classCount, in: 1...Limits.maximumClassCount, from: container)
+            width = try Limits.decode(.width, in: 1...Limits.maximumWidth, from: container)
+            depth = try Limits.decode(.depth, in: 1...Limits.maximumDepth, from: container)
+            heads = try Limits.decode(.heads, in: 1...width, from: container)
             guard width % heads == 0 else {
                 throw DecodingError.dataCorruptedError(forKey: .heads, in: container, debugDescription: "\(heads) heads do not divide the width \(width)")
             }
-            mlpRatio = try container.decode(Double.self, forKey: .mlpRatio)
-            try Limits.check(mlpRatio, in: 1e-6...16, key: .mlpRatio, container: container)
+            mlpRatio = try Limits.decode(.mlpRatio, in: 1e-6...16, from: container)
             let parameters = depth * width * width * Int(4 + 2 * mlpRatio) + patchSize * patchSize * inputChannels * width
             try Limits.check(parameters, in: 0...Limits.maximumParameterCount, key: .width, container: container)
         }
