@@ -206,4 +206,14 @@ import Testing
         let g = y.sum().gradients(withRespectTo: [x])[0].scalar
         #expect(Swift.abs(g - Float(pow(1.0001, 20_000.0))) < 1e-2)
     }
+
+    @Test("a graph far deeper than the stack allows for nested releases is freed")
+    func deepGraphRelease() {
+        // 300,000 nested releases would need tens of megabytes of stack on a secondary thread.
+        var y = Tensor([1]).requiringGradient()
+        for _ in 0..<300_000 { y = y + 1 }
+        #expect(y.scalars == [300_001])
+        y = Tensor([0])
+        #expect(y.scalars == [0])
+    }
 }

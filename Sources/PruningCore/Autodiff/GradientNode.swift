@@ -6,8 +6,11 @@
 /// inputs, never to their outputs, so a graph is freed as soon as the last tensor holding it goes.
 @usableFromInline
 final class GradientNode: @unchecked Sendable {
-    let inputs: [GradientNode?]
-    let backward: ((Tensor) -> [Tensor?])?
+    /// The nodes this one was computed from; emptied only while the node is being freed.
+    private(set) var inputs: [GradientNode?]
+    /// Maps the output's gradient to the inputs' gradients; `nil` for a leaf (and while the
+    /// node is being freed).
+    private(set) var backward: ((Tensor) -> [Tensor?])?
     let shape: [Int]
 
     init(shape: [Int], inputs: [GradientNode?], backward: ((Tensor) -> [Tensor?])?) {
@@ -17,6 +20,26 @@ final class GradientNode: @unchecked Sendable {
     }
 
     var isLeaf: Bool { backward == nil }
+
+    /// Frees a long chain of nodes with a loop instead of nested releases, so that a graph of
+    /// any depth is freed without overflowing the stack: inputs held by nothing else are taken
+    /// over by a work list and emptied before they are released.
+    ///
+    /// The backward closure goes first: it may hold the inputs' tensors, and with them a second
+    /// reference to the input nodes.
+    deinit {
+        guard !inputs.isEmpty else { return }
+        backward = nil
+        var pending = inputs.compactMap { $0 }
+        inputs = []
+        while var node = pending.popLast() {
+            guard isKnownUniquelyReferenced(&node) else { continue }
+            node.backward = nil
+            guard isKnownUniquelyReferenced(&node) else { continue }
+            pending.append(contentsOf: node.inputs.compactMap { $0 })
+            node.inputs = []
+        }
+    }
 }
 
 /// Whether operations are being recorded for differentiation in the current task.

@@ -175,11 +175,13 @@ struct UncheckedSendableBox<Value>: @unchecked Sendable {
 /// ``BLAS/setThreadCount(_:)``).
 public enum ThreadPolicy {
     nonisolated(unsafe) private static var storedMaximum = ProcessInfo.processInfo.activeProcessorCount
+    private static let lock = NSLock()
 
     /// The largest number of threads a single elementwise or reduction loop may use (at least 1).
+    /// Safe to read and set from any thread.
     public static var maximumThreads: Int {
-        get { storedMaximum }
-        set { storedMaximum = max(1, newValue) }
+        get { lock.withLock { storedMaximum } }
+        set { lock.withLock { storedMaximum = max(1, newValue) } }
     }
 }
 
