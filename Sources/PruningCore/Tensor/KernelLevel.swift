@@ -38,7 +38,7 @@ public enum KernelLevel: Int, Sendable, CaseIterable, CustomStringConvertible {
 /// The kernel tables of the C target: the one in use, and each level's for tests.
 enum SIMDKernels {
     /// The kernels of ``KernelLevel/active``.
-    nonisolated(unsafe) static let active: PKKernels = pk_active_kernels().pointee
+    static let active: PKKernels = pk_active_kernels().pointee
 
     /// The kernels of `level`, or nil when this machine cannot run them.
     static func table(for level: KernelLevel) -> PKKernels? {
