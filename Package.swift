@@ -87,7 +87,7 @@ let package = Package(
 
         .target(
             name: "ExampleSupport",
-            dependencies: ["CZlib", "PruningCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["CZlib", "ModelZoo", "PruningCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Examples/Support"
         ),
         .executableTarget(

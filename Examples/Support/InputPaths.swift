@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ModelZoo
 
 #if canImport(Glibc)
 import Glibc
@@ -44,15 +45,14 @@ public enum InputPaths {
     }
 
     /// Checks that `path`, given to `flag`, is a readable, non-empty UTF-8 text file with more
-    /// than white space in it.
+    /// than white space in it (read as ``TextCorpus`` reads it).
     public static func checkText(_ path: String, flag: String) throws {
         try checkReadable(path, flag: flag, kind: .file)
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ValidationError("\(flag) '\(path)': cannot be read")
-        }
-        guard let text = String(validating: data, as: UTF8.self) else {
-            let offset = firstInvalidUTF8Offset(Array(data)) ?? 0
-            throw ValidationError("\(flag) '\(path)': not UTF-8 text (invalid byte at offset \(offset))")
+        let text: String
+        do {
+            text = try TextCorpus(contentsOf: URL(fileURLWithPath: path)).text
+        } catch {
+            throw ValidationError("\(flag): \(error)")
         }
         guard text.contains(where: { !$0.isWhitespace }) else {
             throw ValidationError("\(flag) '\(path)': the text holds only white space")
@@ -105,20 +105,5 @@ public enum InputPaths {
             if parent.path == ancestor.path { return }
             ancestor = parent
         }
-    }
-
-    /// The offset of the first byte that does not belong to a valid UTF-8 sequence.
-    static func firstInvalidUTF8Offset(_ bytes: [UInt8]) -> Int? {
-        var offset = 0
-        while offset < bytes.count {
-            var end = offset + 1
-            while end <= min(bytes.count, offset + 4) {
-                if String(validating: bytes[offset..<end], as: UTF8.self) != nil { break }
-                end += 1
-            }
-            if end > min(bytes.count, offset + 4) { return offset }
-            offset = end
-        }
-        return nil
     }
 }

@@ -27,7 +27,8 @@ enum FuzzScratch {
     static func safeTensorsSeed(name: String, bytes: [UInt8]) -> FuzzSeedFile {
         let length = (0..<8).reduce(0) { $0 | Int(bytes[$1]) << (8 * $1) }
         let header = 8..<(8 + length)
-        // Tensor data starts: every number after "data_offsets":[ is a boundary in the buffer.
+        // Every number of the header read as an offset into the data buffer: the data offsets
+        // give each tensor's start and end; the shape numbers add a few harmless extra cuts.
         let tokens = JSONTokens(bytes, region: header)
         let offsets = tokens.numbers.compactMap { Int(tokens.text(of: $0)) }.map { header.upperBound + $0 }
         return FuzzSeedFile(

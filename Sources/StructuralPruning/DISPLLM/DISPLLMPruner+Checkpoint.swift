@@ -44,8 +44,8 @@ extension DISPLLMPruner {
                 expected: "settings '\(settingsSummary)', found '\(file.metadata[Self.settingsMetadataKey] ?? "none")'")
         }
         let tensors = try file.tensors()
-        for (name, tensor) in tensors where tensor.firstNonFiniteIndex != nil {
-            throw ModuleError.inFile(file: url.path, error: .nonFiniteValue(name: name, index: tensor.firstNonFiniteIndex!))
+        for (name, tensor) in tensors {
+            if let index = tensor.firstNonFiniteIndex { throw ModuleError.inFile(file: url.path, error: .nonFiniteValue(name: name, index: index)) }
         }
         do {
             try controller.load(tensors)
