@@ -137,6 +137,14 @@ let package = Package(
             path: "Examples/AutoTrainOnce"
         ),
         .executableTarget(
+            name: "gan-compression",
+            dependencies: [
+                "StructuralPruning", "ModelZoo", "PruningCore", "ExampleSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Examples/GANCompression"
+        ),
+        .executableTarget(
             name: "interpretation-pruning",
             dependencies: [
                 "StructuralPruning", "ModelZoo", "PruningCore", "ExampleSupport", "CNNExampleSupport",
@@ -238,7 +246,7 @@ let package = Package(
             name: "CommandLineTests",
             dependencies: [
                 "perplexity", "fashion-mnist", "train-baselines", "bgpo", "token-fusion", "modegpt", "disp-llm",
-                "auto-train-once", "interpretation-pruning", "rlal", "memorization", "core-benchmarks", "model-benchmarks",
+                "auto-train-once", "gan-compression", "interpretation-pruning", "rlal", "memorization", "core-benchmarks", "model-benchmarks",
                 "environment-benchmarks", "displlm-benchmarks", "memorization-benchmarks", "fuzz-readers",
             ]
         ),
