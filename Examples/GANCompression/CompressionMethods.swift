@@ -47,6 +47,10 @@ struct CompressedGenerator {
 /// Runs the methods on one task.
 struct CompressionRunner {
     var keptFraction: Double
+    /// The kept fraction the one-shot baselines (L1, uniform) aim at: the MGGC row's exported
+    /// fraction when it ran first on the task, so that they meet the same MACs; otherwise
+    /// ``keptFraction``.
+    var baselineKeptFraction: Double?
     var pruneSteps: Int
     var fineTuneSteps: Int
     var baseWidth: Int
@@ -126,14 +130,14 @@ struct CompressionRunner {
             let gating = try ChannelGating(model: generator)
             let cost = try ChannelCostModel(model: generator, inputShape: shape, measure: .macs)
             let scores = try ChannelImportance.l1Norm.scores(generator, gating: gating)
-            let masks = try BudgetedChannelSelection(target: keptFraction, scope: .global).masks(scores: scores, cost: cost)
+            let masks = try BudgetedChannelSelection(target: baselineKeptFraction ?? keptFraction, scope: .global).masks(scores: scores, cost: cost)
             try ChannelMaskExport.apply(masks, gating: gating, to: generator)
             let tuning = try fineTuning(totalSteps).train(generator, discriminator: try Self.copy(teacherDiscriminator), on: data.pool,
                                                           teacherOutputs: teacherOutputs, progress: fineTuneProgress(0))
             return CompressedGenerator(generator: generator, discriminator: teacherDiscriminator, pruningRecords: [], fineTuningRecords: tuning,
                                        seconds: (ContinuousClock.now - start) / .seconds(1))
         case .uniformDistillation:
-            let configuration = Self.uniformConfiguration(teacher: teacher, keptFraction: keptFraction, shape: shape)
+            let configuration = Self.uniformConfiguration(teacher: teacher, keptFraction: baselineKeptFraction ?? keptFraction, shape: shape)
             var random = RandomGenerator(seed: seed &+ 9)
             let generator = UNetGenerator(configuration: configuration, using: &random)
             log("    uniform width \(configuration.baseWidth) (teacher \(teacher.configuration.baseWidth))")

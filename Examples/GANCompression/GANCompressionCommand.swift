@@ -149,7 +149,7 @@ struct GANCompressionCommand: ParsableCommand {
         let teacherFolder = teachers.map { URL(fileURLWithPath: $0) }
         var evaluation = GeneratorEvaluation(
             classifier: try ShippedCheckpoints.resnet20FashionMNIST(), segmenter: try ShippedTranslationModels.segmenter(from: teacherFolder).model)
-        let runner = CompressionRunner(keptFraction: kept, pruneSteps: pruneSteps, fineTuneSteps: fineTuneSteps, baseWidth: baseWidth, seed: seed)
+        var runner = CompressionRunner(keptFraction: kept, pruneSteps: pruneSteps, fineTuneSteps: fineTuneSteps, baseWidth: baseWidth, seed: seed)
         let settings: [String: String] = [
             "kept": "\(kept)", "pruneSteps": "\(pruneSteps)", "fineTuneSteps": "\(fineTuneSteps)", "pool": "\(pool)",
             "evaluationPairs": "\(evaluationPairs)", "seed": "\(seed)", "threads": "\(threads)", "cpu": processorName(),
@@ -175,11 +175,18 @@ struct GANCompressionCommand: ParsableCommand {
             let probe = data.evaluation.inputs.sliced(alongAxis: 0, from: 0, count: 8)
             var gridRows: [(String, Tensor)] = [("target", data.evaluation.targets.sliced(alongAxis: 0, from: 0, count: 8)),
                                                  ("teacher", TranslationTraining.outputs(of: teacher.generator, for: probe))]
+            runner.baselineKeptFraction = nil
+            let teacherMACs = Double(ChannelCostModel.count(teacher.generator, inputShape: shape, measure: .macs))
             for method in methodList {
                 writeLine("\(data.label) — \(method.title)")
                 let result = try runner.run(method, data: data, teacher: teacher.generator, teacherDiscriminator: teacher.discriminator,
                                             teacherOutputs: teacherOutputs) { writeLine($0) }
                 scores = try evaluation.score(result.generator, on: data)
+                if method == .mggc {
+                    // The one-shot baselines meet the MACs the method reached (rounding to whole
+                    // channels leaves them just below).
+                    runner.baselineKeptFraction = min(0.999, Double(scores.macs) / teacherMACs + 1e-9)
+                }
                 // Save, reload through the one-call loader, compare.
                 let modelFolder = folder.appendingPathComponent("models/\(task.rawValue)/\(method.rawValue)")
                 try ChannelMaskExport.save(result.generator, base: result.generator.configuration, to: modelFolder)
@@ -192,12 +199,13 @@ struct GANCompressionCommand: ParsableCommand {
                 let discriminatorCurve = result.pruningRecords.isEmpty ? result.fineTuningRecords.map(\.discriminator) : result.pruningRecords.map(\.discriminator)
                 let generatorCurve = result.pruningRecords.isEmpty ? result.fineTuningRecords.map(\.generatorAdversarial) : result.pruningRecords.map(\.generatorAdversarial)
                 let dStatistics = GANResultWriter.secondHalfStatistics(discriminatorCurve)
+                let gStatistics = GANResultWriter.secondHalfStatistics(generatorCurve)
                 if !result.pruningRecords.isEmpty { document.dynamics[task.rawValue, default: [:]][method.rawValue] = [discriminatorCurve, generatorCurve] }
                 document.rows.append(GANResultRow(
                     task: task.rawValue, method: method.rawValue, title: method.title, scores: scores,
                     discriminatorLossDeviation: dStatistics?.deviation,
-                    generatorLossDeviation: GANResultWriter.secondHalfStatistics(generatorCurve)?.deviation,
-                    discriminatorLossMean: dStatistics?.mean,
+                    generatorLossDeviation: gStatistics?.deviation,
+                    discriminatorLossMean: dStatistics?.mean, generatorLossMean: gStatistics?.mean,
                     discriminatorMACs: ChannelCostModel.count(result.discriminator, inputShape: discriminatorShape, measure: .macs),
                     reloadDifference: difference, seconds: result.seconds))
                 timed.append((document.rows.count - 1, result.generator, sample))

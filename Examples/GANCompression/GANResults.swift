@@ -23,6 +23,8 @@ struct GANResultRow: Codable, Sendable {
     var generatorLossDeviation: Double?
     /// The mean discriminator loss over the same window.
     var discriminatorLossMean: Double?
+    /// The mean generator adversarial term over the same window.
+    var generatorLossMean: Double?
     /// The discriminator's MACs at the end (pruned or dense).
     var discriminatorMACs: Int?
     /// The largest |Δ| between the generator and its saved-and-reloaded copy on evaluation inputs.
@@ -64,8 +66,8 @@ enum GANResultWriter {
             rows.first { $0.method == method && $0.task == task.rawValue }
         }
         var lines = [
-            "| method | FD ↓ | KID ×10³ ↓ | accuracy ↑ | mIoU ↑ | MACs (M) | params (k) | images/s | D-loss sd (edges / labels) | seconds |",
-            "|---|---|---|---|---|---|---|---|---|---|",
+            "| method | FD ↓ | KID ×10³ ↓ | accuracy ↑ | mIoU ↑ | MACs (M) | params (k) | images/s | D loss mean ± sd | G adv mean ± sd | seconds |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for method in methods {
             let edges = row(method, .fashionEdges), labels = row(method, .labelMaps)
@@ -73,10 +75,15 @@ enum GANResultWriter {
             let macs = [edges, labels].compactMap { $0.map { String(format: "%.2f", Double($0.scores.macs) / 1e6) } }.joined(separator: " / ")
             let parameters = [edges, labels].compactMap { $0.map { String(format: "%.1f", Double($0.scores.parameters) / 1e3) } }.joined(separator: " / ")
             let speed = [edges, labels].compactMap { $0.map { format($0.imagesPerSecond, "%.0f") } }.joined(separator: " / ")
-            let deviation = [edges, labels].compactMap { $0.map { format($0.discriminatorLossDeviation, "%.3f") } }.joined(separator: " / ")
+            func spread(_ mean: Double?, _ deviation: Double?) -> String {
+                guard let mean, let deviation else { return "–" }
+                return String(format: "%.2f ± %.2f", mean, deviation)
+            }
+            let dLoss = [edges, labels].compactMap { $0.map { spread($0.discriminatorLossMean, $0.discriminatorLossDeviation) } }.joined(separator: " / ")
+            let gLoss = [edges, labels].compactMap { $0.map { spread($0.generatorLossMean, $0.generatorLossDeviation) } }.joined(separator: " / ")
             let seconds = [edges, labels].compactMap { $0.map { String(format: "%.0f", $0.seconds) } }.joined(separator: " / ")
             lines.append("| \(any.title) | \(format(edges?.scores.frechetDistance, "%.3f")) | \(format(edges?.scores.kernelInceptionDistance, "%.2f", scale: 1000)) | "
-                + "\(format(edges?.scores.accuracy, "%.2f %%", scale: 100)) | \(format(labels?.scores.meanIoU, "%.4f")) | \(macs) | \(parameters) | \(speed) | \(deviation) | \(seconds) |")
+                + "\(format(edges?.scores.accuracy, "%.2f %%", scale: 100)) | \(format(labels?.scores.meanIoU, "%.4f")) | \(macs) | \(parameters) | \(speed) | \(dLoss) | \(gLoss) | \(seconds) |")
         }
         let settings = document.settings.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value)" }.joined(separator: ", ")
         return """
@@ -84,8 +91,9 @@ enum GANResultWriter {
 
             FD, KID and accuracy: edges → garment (Fashion-MNIST test edges; features and classes of the shipped ResNet-20). \
             mIoU: labels → scene (the shipped segmenter on generated scenes against the input label maps). \
-            Where two values are given they are edges / labels. D-loss sd: the discriminator loss's standard deviation over the \
-            second half of the pruning phase (learned-gate rows) or of the training (others).
+            Where two values are given they are edges / labels. D loss and G adv: the discriminator's loss and the generator's \
+            adversarial term (mean ± standard deviation over the second half of the pruning phase for the learned-gate rows, \
+            of the training for the others).
 
             \(lines.joined(separator: "\n"))
 
@@ -95,14 +103,14 @@ enum GANResultWriter {
     }
 
     static func csv(_ rows: [GANResultRow]) -> String {
-        var lines = ["task,method,fd,kid,accuracy,miou,mae,macs,parameters,images_per_second,d_loss_sd,g_loss_sd,d_loss_mean,d_macs,reload_difference,seconds"]
+        var lines = ["task,method,fd,kid,accuracy,miou,mae,macs,parameters,images_per_second,d_loss_sd,g_loss_sd,d_loss_mean,g_loss_mean,d_macs,reload_difference,seconds"]
         for row in rows {
             let s = row.scores
             let fields: [String] = [
                 row.task, row.method, format(s.frechetDistance, "%.6g"), format(s.kernelInceptionDistance, "%.6g"), format(s.accuracy, "%.6g"),
                 format(s.meanIoU, "%.6g"), String(format: "%.6g", s.meanAbsoluteError), "\(s.macs)", "\(s.parameters)",
                 format(row.imagesPerSecond, "%.1f"), format(row.discriminatorLossDeviation, "%.6g"), format(row.generatorLossDeviation, "%.6g"),
-                format(row.discriminatorLossMean, "%.6g"), row.discriminatorMACs.map { "\($0)" } ?? "", format(row.reloadDifference, "%.3g"),
+                format(row.discriminatorLossMean, "%.6g"), format(row.generatorLossMean, "%.6g"), row.discriminatorMACs.map { "\($0)" } ?? "", format(row.reloadDifference, "%.3g"),
                 String(format: "%.1f", row.seconds),
             ]
             lines.append(fields.map { $0 == "–" ? "" : $0 }.joined(separator: ","))

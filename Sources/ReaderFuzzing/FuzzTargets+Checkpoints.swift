@@ -51,3 +51,27 @@ extension FuzzTargets {
         }
     }
 }
+
+extension FuzzTargets {
+    /// A folder of image-to-image teachers (summary JSON, generator and discriminator weights,
+    /// checksum manifest), loaded as `gan-compression --teachers` loads it.
+    static func translationTeachers() throws -> FuzzTarget {
+        var random = RandomGenerator(seed: 41)
+        let generator = UNetGenerator(configuration: .init(inputChannels: 1, outputChannels: 1, baseWidth: 2, levels: 2), using: &random)
+        let discriminator = PatchDiscriminator(configuration: .init(inputChannels: 2, baseWidth: 2, stridedLayers: 1), using: &random)
+        let task = ShippedTranslationModels.Task.fashionEdges
+        let saved = try FuzzScratch.files { folder in
+            try ShippedTranslationModels.write([(task.rawValue, generator, discriminator, .init(
+                generator: generator.configuration, discriminator: discriminator.configuration, recipe: "fuzz seed", metrics: ["meanAbsoluteError": 0.5]))],
+                to: folder)
+        }
+        var files: [FuzzSeedFile] = []
+        for (name, bytes) in saved.sorted(by: { $0.key < $1.key }) {
+            files.append(name.hasSuffix(".safetensors") ? FuzzScratch.safeTensorsSeed(name: name, bytes: bytes)
+                                                        : .json(name: name, text: String(decoding: bytes, as: UTF8.self)))
+        }
+        return FuzzTarget(name: "translation-teachers", seeds: [FuzzSeed(label: "unet", files: files)]) { folder in
+            _ = try ShippedTranslationModels.teacher(task, from: folder)
+        }
+    }
+}

@@ -63,7 +63,7 @@ import Testing
         add("perplexity", ["--window", "1"], mentions: "--window")
         add("perplexity", ["--tokens", "1", "--window", "abc"], mentions: "--window")
         // Output folders that are files, or lie under a file.
-        for executable in ["modegpt", "disp-llm", "memorization", "bgpo", "auto-train-once", "interpretation-pruning", "rlal", "train-baselines"] {
+        for executable in ["modegpt", "disp-llm", "memorization", "bgpo", "auto-train-once", "interpretation-pruning", "rlal", "train-baselines", "gan-compression"] {
             add(executable, ["--output", i.regularFile], mentions: i.regularFile)
             add(executable, ["--output", i.underFile], mentions: i.underFile)
         }
@@ -94,6 +94,13 @@ import Testing
         add("auto-train-once", ["--ratios", "0"], mentions: "--ratios")
         add("interpretation-pruning", ["--ratios", "1.2"], mentions: "--ratios")
         add("rlal", ["--ratios", "2"], mentions: "--ratios")
+        add("gan-compression", ["--kept", "1"], mentions: "--kept")
+        add("gan-compression", ["--tasks", "horses"], mentions: "horses")
+        add("gan-compression", ["--methods", "mggc,cyclegan"], mentions: "cyclegan")
+        add("gan-compression", ["--teachers", i.missing], mentions: i.missing)
+        add("gan-compression", ["--teachers", i.regularFile], mentions: i.regularFile)
+        add("gan-compression", ["--teachers", i.directory, "--tasks", "labels"], mentions: i.directory)
+        add("gan-compression", ["--train-teachers", "--teacher-output", i.regularFile], mentions: i.regularFile)
         add("bgpo", ["--seeds", "0"], mentions: "--seeds")
         add("bgpo", ["--environments", "NotAnEnvironment"], mentions: "NotAnEnvironment")
         add("fashion-mnist", ["--epochs", "0"], mentions: "--epochs")
@@ -106,7 +113,7 @@ import Testing
         add("fuzz-readers", ["--inputs", "0"], mentions: "--inputs")
         add("fuzz-readers", ["--formats", "zip"], mentions: "zip")
         // A data folder that does not exist.
-        for executable in ["perplexity", "fashion-mnist", "auto-train-once"] {
+        for executable in ["perplexity", "fashion-mnist", "auto-train-once", "gan-compression"] {
             add(executable, [], mentions: i.missing, environment: ["PRUNING_DATA_DIR": i.missing, "PRUNING_MODELS_DIR": i.missing])
         }
         return cases

@@ -27,13 +27,17 @@ public final class PatchDiscriminator: Layer {
 
         private enum CodingKeys: String, CodingKey { case inputChannels, baseWidth, stridedLayers }
 
-        /// Decodes a configuration, checking every count against the vision limits.
+        /// Decodes a configuration, checking every count against the vision limits and the network's
+        /// size against ``VisionConfigurationLimits/maximumParameterCount``.
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             typealias Limits = TranslationConfigurationLimits
             inputChannels = try Limits.count(.inputChannels, in: 1...(2 * Limits.channels.upperBound), from: container)
             baseWidth = try Limits.count(.baseWidth, in: Limits.width, from: container)
             stridedLayers = try Limits.count(.stridedLayers, in: Limits.levels, from: container)
+            var parameters = 16 * inputChannels * baseWidth
+            for index in 1...stridedLayers { parameters += 16 * (baseWidth << Swift.min(index - 1, 3)) * (baseWidth << Swift.min(index, 3)) }
+            try VisionConfigurationLimits.check(parameters, in: 0...VisionConfigurationLimits.maximumParameterCount, key: .baseWidth, container: container)
         }
     }
 

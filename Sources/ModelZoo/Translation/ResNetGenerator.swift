@@ -36,7 +36,8 @@ public final class ResNetGenerator: Layer {
             case inputChannels, outputChannels, baseWidth, downsamplings, blocks
         }
 
-        /// Decodes a configuration, checking every count against the vision limits.
+        /// Decodes a configuration, checking every count against the vision limits and the network's
+        /// size against ``VisionConfigurationLimits/maximumParameterCount``.
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             typealias Limits = TranslationConfigurationLimits
@@ -45,6 +46,10 @@ public final class ResNetGenerator: Layer {
             baseWidth = try Limits.count(.baseWidth, in: Limits.width, from: container)
             downsamplings = try Limits.count(.downsamplings, in: 0...3, from: container)
             blocks = try Limits.count(.blocks, in: Limits.blocks, from: container)
+            let deep = baseWidth << downsamplings
+            var parameters = 49 * baseWidth * (inputChannels + outputChannels) + 18 * blocks * deep * deep
+            for level in 0..<downsamplings { parameters += 18 * (baseWidth << level) * (baseWidth << (level + 1)) }
+            try VisionConfigurationLimits.check(parameters, in: 0...VisionConfigurationLimits.maximumParameterCount, key: .baseWidth, container: container)
         }
     }
 

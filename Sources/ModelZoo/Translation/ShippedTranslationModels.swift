@@ -137,7 +137,12 @@ public enum ShippedTranslationModels {
             throw ShippedCheckpointError.missingFile("\(file) (not in \(manifestName))")
         }
         let url = folder.appendingPathComponent(file)
-        try ShippedCheckpoints.verify(url, sha256: entry.sha256)
+        do {
+            try ShippedCheckpoints.verify(url, sha256: entry.sha256)
+        } catch ShippedCheckpointError.checksumMismatch(_, let expected, let actual) {
+            // Either file may be the damaged one: name both.
+            throw ShippedCheckpointError.checksumMismatch(file: "\(url.path) (checksum listed in \(manifestURL.path))", expected: expected, actual: actual)
+        }
         return url
     }
 }

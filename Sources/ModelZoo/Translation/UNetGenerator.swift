@@ -44,7 +44,8 @@ public final class UNetGenerator: Layer {
             case inputChannels, outputChannels, baseWidth, levels, outputActivation
         }
 
-        /// Decodes a configuration, checking every count against the vision limits.
+        /// Decodes a configuration, checking every count against the vision limits and the network's
+        /// size against ``VisionConfigurationLimits/maximumParameterCount``.
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             typealias Limits = TranslationConfigurationLimits
@@ -53,6 +54,9 @@ public final class UNetGenerator: Layer {
             baseWidth = try Limits.count(.baseWidth, in: Limits.width, from: container)
             levels = try Limits.count(.levels, in: 2...Limits.levels.upperBound, from: container)
             outputActivation = try container.decode(TranslationBlock.Activation.self, forKey: .outputActivation)
+            var parameters = 16 * inputChannels * width(ofLevel: 0) + 18 * width(ofLevel: 0) * outputChannels
+            for level in 1..<levels { parameters += 16 * width(ofLevel: level - 1) * width(ofLevel: level) + 18 * width(ofLevel: level) * width(ofLevel: level - 1) }
+            try VisionConfigurationLimits.check(parameters, in: 0...VisionConfigurationLimits.maximumParameterCount, key: .baseWidth, container: container)
         }
     }
 

@@ -23,7 +23,7 @@ public struct ManifoldGuidedCompressionConfiguration: Sendable {
     /// Adam's learning rate for the networks' weights (β = (0.5, 0.999)).
     public var learningRate: Float = 2e-4
     /// Adam's learning rate for the two agents.
-    public var controllerLearningRate: Float = 1e-2
+    public var controllerLearningRate: Float = 2e-2
     /// The weight of each network's budget loss (two-sided log ratio).
     public var budgetWeight: Float = 2
     /// The pix2pix objective of the generator.
