@@ -11,8 +11,8 @@ struct CoreBenchmarks: ParsableCommand {
         commandName: "core-benchmarks",
         abstract: "Speed of the tensor core against BLAS and PyTorch, measured side by side.",
         discussion: """
-            Build in release mode: swift run -c release core-benchmarks all --python <python with torch>
-            Workloads: gemm, mlp, cnn, gpt, conv, memory (or all). Figures are best and median of
+            Build in release mode: swift run -c release core-benchmarks all --python <python with torch> \
+            Workloads: gemm, mlp, cnn, gpt, conv, memory (or all). Figures are best and median of \
             repeated runs; ratios are ours / reference (time) or ours / reference (GFLOP/s for gemm).
             """)
 

@@ -13,17 +13,17 @@ struct AutoTrainOnceCommand: ParsableCommand {
         commandName: "auto-train-once",
         abstract: "Auto-Train-Once against train-prune-fine-tune baselines on a CIFAR-style ResNet and Fashion-MNIST.",
         discussion: """
-            The classic baselines start from a dense network trained for --pretrain-epochs (or read
-            from --base, a train-baselines checkpoint), remove channels of the blocks' inner groups
-            to meet the FLOPs budget (filter L1, BatchNorm scale, first-order Taylor, random; local
-            and global ranking), and fine-tune for --fine-tune-epochs. Auto-Train-Once trains from
-            scratch for the same total number of epochs and is exported without fine-tuning; the
+            The classic baselines start from a dense network trained for --pretrain-epochs (or read \
+            from --base, a train-baselines checkpoint), remove channels of the blocks' inner groups \
+            to meet the FLOPs budget (filter L1, BatchNorm scale, first-order Taylor, random; local \
+            and global ranking), and fine-tune for --fine-tune-epochs. Auto-Train-Once trains from \
+            scratch for the same total number of epochs and is exported without fine-tuning; the \
             ablation trains the same way with a fixed random mask instead of the controller.
 
-            Budgets (--ratios) are fractions of the prunable FLOPs removed, as in the paper's code.
-            Exported models are timed at batch 1 and 64 on one thread next to the dense model.
-            Writes summary.md, results.csv, results.json and accuracy.svg to --output, and every
-            exported model to --output/models (reloaded and compared). --retime re-measures a
+            Budgets (--ratios) are fractions of the prunable FLOPs removed, as in the paper's code. \
+            Exported models are timed at batch 1 and 64 on one thread next to the dense model. \
+            Writes summary.md, results.csv, results.json and accuracy.svg to --output, and every \
+            exported model to --output/models (reloaded and compared). --retime re-measures a \
             finished run's saved models, e.g. on another machine.
             """)
 

@@ -19,9 +19,9 @@ struct BGPOCommand: ParsableCommand {
             plot per environment (<env>.svg against the budget axis, <env>-steps.svg against \
             environment steps) into the output folder.
 
-            Environments: \(BenchmarkEnvironment.allCases.map(\.key).joined(separator: ", ")).
-            Algorithms: \(AlgorithmKind.allCases.map(\.key).joined(separator: ", ")).
-            Budgets: N or Nt (trajectories), Ns (environment steps); N may end in k or m.
+            Environments: \(BenchmarkEnvironment.allCases.map(\.key).joined(separator: ", ")). \
+            Algorithms: \(AlgorithmKind.allCases.map(\.key).joined(separator: ", ")). \
+            Budgets: N or Nt (trajectories), Ns (environment steps); N may end in k or m. \
             Build in release mode: swift build -c release --product bgpo
             """)
 

@@ -13,27 +13,27 @@ struct DISPLLMCommand: ParsableCommand {
         commandName: "disp-llm",
         abstract: "DISP-LLM against dependent structural pruning, LLM-Pruner-style pruning and MoDeGPT on SmolLM2-135M.",
         discussion: """
-            At every --ratios value (the fraction of decoder-block parameters removed) each method
+            At every --ratios value (the fraction of decoder-block parameters removed) each method \
             in --methods prunes the frozen SmolLM2-135M without any weight training:
 
               disp          DISP-LLM: the BiGRU hypernetwork trained for --steps steps on
-                            --sequence-length-token windows of WikiText-2 validation
+                            --sequence-length-token windows of WikiText-2 validation \
               free-logits   DISP-LLM with one free logit vector per structure (the ablation,
-                            at --ablation-ratios)
+                            at --ablation-ratios) \
               energy        dependent pruning, one residual subset for every block, by
-                            calibration activation energy (SliceGPT's structure, no rotation)
-              magnitude     dependent pruning by weight magnitude
-              llm-pruner    attention heads and MLP neurons by first-order Taylor importance
+                            calibration activation energy (SliceGPT's structure, no rotation) \
+              magnitude     dependent pruning by weight magnitude \
+              llm-pruner    attention heads and MLP neurons by first-order Taylor importance \
               modegpt       MoDeGPT (LowRankDecomp) at the same block parameter count
 
-            Every model is scored on the first --eval-tokens tokens of WikiText-2 test in windows
-            of --window tokens (the ModelZoo protocol), on the next-sentence multiple-choice check
-            (--zero-shot-items questions, four choices, chance 25 %), and for prefill and cached
-            decoding throughput as ratios to the dense model in the same run. DISP-LLM models are
-            saved and reloaded from --models before they are measured; controller checkpoints in
+            Every model is scored on the first --eval-tokens tokens of WikiText-2 test in windows \
+            of --window tokens (the ModelZoo protocol), on the next-sentence multiple-choice check \
+            (--zero-shot-items questions, four choices, chance 25 %), and for prefill and cached \
+            decoding throughput as ratios to the dense model in the same run. DISP-LLM models are \
+            saved and reloaded from --models before they are measured; controller checkpoints in \
             --checkpoints let an interrupted run resume.
 
-            Writes summary.md, results.csv, results.json, perplexity.svg, widths.svg, widths.csv
+            Writes summary.md, results.csv, results.json, perplexity.svg, widths.svg, widths.csv \
             and training-<method>-<percent>.csv to --output.
             """)
 

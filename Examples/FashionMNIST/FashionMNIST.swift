@@ -11,8 +11,8 @@ struct FashionMNISTDemo: ParsableCommand {
         commandName: "fashion-mnist",
         abstract: "Train a small network on Fashion-MNIST and print its test accuracy and speed.",
         discussion: """
-            Reads the idx files from $PRUNING_DATA_DIR/fashion-mnist (default: ../shared/data
-            relative to the current directory). Models: mlp (784-256-128-10) or cnn (two 3×3
+            Reads the idx files from $PRUNING_DATA_DIR/fashion-mnist (default: ../shared/data \
+            relative to the current directory). Models: mlp (784-256-128-10) or cnn (two 3×3 \
             conv + max-pool blocks, then 128 hidden units).
             """)
 

@@ -14,18 +14,18 @@ struct InterpretationPruningCommand: ParsableCommand {
         commandName: "interpretation-pruning",
         abstract: "Interpretation-steered channel pruning (amortized RBF saliency maps) against output distillation, cross-entropy and classic baselines, with explanation fidelity.",
         discussion: """
-            Starts from a dense ResNet (--base: 'shipped' for the package's trained ResNet-20 or
-            ResNet-56, a checkpoint, or 'train' for --pretrain-epochs on the training images).
-            Stage 1 trains a predictor on randomly RBF-masked images, stage 2 the amortized
-            saliency selector, stage 3 stores the original's RBF parameters on --target-images held
-            out from the end of the training split, stage 4 trains a gate controller with every
-            network frozen — 'isp' on the RBF-parameter MSE, 'kd' on output distillation, 'ce' on
-            the labels — under the FLOPs budget (--ratios: fractions of the prunable FLOPs
-            removed), stage 5 exports and fine-tunes. 'l1-local', 'l1-global' and 'random' prune the
-            same base by filter norm or at random. Every pruned model gets the same fine-tuning.
-            Stages 1, 2 and 4 save to --checkpoints and a rerun with the same settings resumes.
-            Fidelity: IoU of the top 10 % pixels of each model's RBF and gradient saliency maps
-            against the original's, the distance of the RBF centres, and the deletion and
+            Starts from a dense ResNet (--base: 'shipped' for the package's trained ResNet-20 or \
+            ResNet-56, a checkpoint, or 'train' for --pretrain-epochs on the training images). \
+            Stage 1 trains a predictor on randomly RBF-masked images, stage 2 the amortized \
+            saliency selector, stage 3 stores the original's RBF parameters on --target-images held \
+            out from the end of the training split, stage 4 trains a gate controller with every \
+            network frozen — 'isp' on the RBF-parameter MSE, 'kd' on output distillation, 'ce' on \
+            the labels — under the FLOPs budget (--ratios: fractions of the prunable FLOPs \
+            removed), stage 5 exports and fine-tunes. 'l1-local', 'l1-global' and 'random' prune the \
+            same base by filter norm or at random. Every pruned model gets the same fine-tuning. \
+            Stages 1, 2 and 4 save to --checkpoints and a rerun with the same settings resumes. \
+            Fidelity: IoU of the top 10 % pixels of each model's RBF and gradient saliency maps \
+            against the original's, the distance of the RBF centres, and the deletion and \
             insertion areas under the original's gradient ranking, on --fidelity-images test images.
             """)
 

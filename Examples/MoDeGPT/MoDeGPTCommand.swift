@@ -12,18 +12,18 @@ struct MoDeGPTCommand: ParsableCommand {
         commandName: "modegpt",
         abstract: "MoDeGPT against its ablations and the SVD and magnitude baselines on SmolLM2-135M.",
         discussion: """
-            Calibrates once on --calibration-sequences windows of --calibration-length tokens of
-            WikiText-2 validation and compresses the model at every --ratios value (the fraction
-            of decoder-block parameters removed) with each method: MoDeGPT (block-influence
-            allocation), MoDeGPT with uniform allocation, the module ablations (MLP only, MLP +
-            key-query; at --ablation-ratios), activation-aware (whitened) truncated SVD, plain
+            Calibrates once on --calibration-sequences windows of --calibration-length tokens of \
+            WikiText-2 validation and compresses the model at every --ratios value (the fraction \
+            of decoder-block parameters removed) with each method: MoDeGPT (block-influence \
+            allocation), MoDeGPT with uniform allocation, the module ablations (MLP only, MLP + \
+            key-query; at --ablation-ratios), activation-aware (whitened) truncated SVD, plain \
             truncated SVD and magnitude pruning of MLP channels and heads.
 
-            Every model is scored on the first --eval-tokens tokens of WikiText-2 test in
-            non-overlapping windows of --window tokens (the ModelZoo perplexity protocol: each
-            window alone, its first token unscored), on a next-sentence multiple-choice check
-            built from WikiText-2 test (--zero-shot-items questions, four choices, chance 25 %),
-            and for throughput: prefill of a --prefill-length-token prompt and cached greedy
+            Every model is scored on the first --eval-tokens tokens of WikiText-2 test in \
+            non-overlapping windows of --window tokens (the ModelZoo perplexity protocol: each \
+            window alone, its first token unscored), on a next-sentence multiple-choice check \
+            built from WikiText-2 test (--zero-shot-items questions, four choices, chance 25 %), \
+            and for throughput: prefill of a --prefill-length-token prompt and cached greedy \
             decoding of --decode-tokens tokens, as ratios to the dense model in the same run.
 
             Writes summary.md, results.csv, results.json and perplexity.svg to --output.

@@ -11,13 +11,13 @@ struct PerplexityCommand: ParsableCommand {
         commandName: "perplexity",
         abstract: "Perplexity of a LLaMA-architecture model (GGUF file or saved directory) on a text.",
         discussion: """
-            The text is tokenized whole (WikiText-2 raw files are first joined as the evaluation
-            protocol does: lines with their newlines, blank lines empty, joined by two newlines;
-            see Documentation/Perplexity.md). The first --tokens tokens are cut into non-overlapping
-            windows of --window tokens. Each window is scored on its own, with no context carried
-            over from the previous one; its first token has no context and is not scored, unless
-            --bos is given, in which case a BOS token is prepended to every window and all of the
-            window's tokens are scored. Perplexity is exp of the mean negative log-likelihood over
+            The text is tokenized whole (WikiText-2 raw files are first joined as the evaluation \
+            protocol does: lines with their newlines, blank lines empty, joined by two newlines; \
+            see Documentation/Perplexity.md). The first --tokens tokens are cut into non-overlapping \
+            windows of --window tokens. Each window is scored on its own, with no context carried \
+            over from the previous one; its first token has no context and is not scored, unless \
+            --bos is given, in which case a BOS token is prepended to every window and all of the \
+            window's tokens are scored. Perplexity is exp of the mean negative log-likelihood over \
             the scored tokens.
             """)
 

@@ -13,18 +13,18 @@ struct RLALCommand: ParsableCommand {
         commandName: "rlal",
         abstract: "RLAL (joint training and pruning with an RL agent and a learned reward model) against its ablation, an AMC-style agent and classic baselines.",
         discussion: """
-            RLAL trains a CIFAR-style ResNet (or MobileNetV2) from scratch: --warm-up-epochs of plain training, then
-            --search-epochs in which the agent plays --episodes pruning episodes, the reward model
-            (epoch embeddings → GRU → code z → decoder) and the agent learn from the replay buffer,
-            and the weights train one epoch pulled towards the best sub-network so far; then
-            --aligned-epochs with that sub-network fixed, the export, and --fine-tune-epochs.
-            'rlal-no-z' is the same run without the code z. 'amc' searches with the same agent on
-            the frozen dense base and fine-tunes the exported network like the classic baselines,
-            which remove channels from the dense base (trained --pretrain-epochs) by filter L1 norm
-            (uniform per layer: l1-local; one global ranking: l1-global) or at random and fine-tune
-            for --baseline-fine-tune-epochs. Rewards come from --reward-images held out from the
-            training split. The budgets --ratios are fractions of the prunable FLOPs removed.
-            Exported models are saved to --output/models, reloaded, and timed on one thread.
+            RLAL trains a CIFAR-style ResNet (or MobileNetV2) from scratch: --warm-up-epochs of plain training, then \
+            --search-epochs in which the agent plays --episodes pruning episodes, the reward model \
+            (epoch embeddings → GRU → code z → decoder) and the agent learn from the replay buffer, \
+            and the weights train one epoch pulled towards the best sub-network so far; then \
+            --aligned-epochs with that sub-network fixed, the export, and --fine-tune-epochs. \
+            'rlal-no-z' is the same run without the code z. 'amc' searches with the same agent on \
+            the frozen dense base and fine-tunes the exported network like the classic baselines, \
+            which remove channels from the dense base (trained --pretrain-epochs) by filter L1 norm \
+            (uniform per layer: l1-local; one global ranking: l1-global) or at random and fine-tune \
+            for --baseline-fine-tune-epochs. Rewards come from --reward-images held out from the \
+            training split. The budgets --ratios are fractions of the prunable FLOPs removed. \
+            Exported models are saved to --output/models, reloaded, and timed on one thread. \
             --full runs the schedule of a public CIFAR-10 reproduction (days on two cores).
             """)
 

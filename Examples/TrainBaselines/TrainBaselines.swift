@@ -15,11 +15,11 @@ struct TrainBaselines: ParsableCommand {
         commandName: "train-baselines",
         abstract: "Train ResNet-20, ResNet-56, MobileNetV2 or a small ViT on Fashion-MNIST and save a checkpoint.",
         discussion: """
-            Reads the idx files from $PRUNING_DATA_DIR/fashion-mnist (default: ../shared/data
-            relative to the current directory). ResNets and MobileNetV2: SGD, momentum 0.9, weight decay 5e-4,
-            cosine decay from 0.1. ViT (patch 4, 49 tokens + class token): AdamW, weight decay
-            0.05 on weights only, 10% linear warm-up then cosine from 1e-3, gradient norm clipped
-            at 1. All: random 28×28 crops of the image padded by 2, horizontal flips. Writes
+            Reads the idx files from $PRUNING_DATA_DIR/fashion-mnist (default: ../shared/data \
+            relative to the current directory). ResNets and MobileNetV2: SGD, momentum 0.9, weight decay 5e-4, \
+            cosine decay from 0.1. ViT (patch 4, 49 tokens + class token): AdamW, weight decay \
+            0.05 on weights only, 10% linear warm-up then cosine from 1e-3, gradient norm clipped \
+            at 1. All: random 28×28 crops of the image padded by 2, horizontal flips. Writes \
             <output>/<model>-fashion-mnist.safetensors and .json after every epoch.
             """)
 

@@ -50,3 +50,67 @@ import Testing
         }
     }
 }
+
+@Suite struct ShippedTranslationModelTests {
+    @Test("The shipped pix2pix teachers and the segmenter load with verified checksums and beat trivial baselines on held-out pairs")
+    func shipped() throws {
+        let segmenter = try ShippedTranslationModels.segmenter()
+        #expect(segmenter.summary.metrics["meanIoU"].map { $0 > 0.8 } == true, "\(segmenter.summary.metrics)")
+        for task in ShippedTranslationModels.Task.allCases {
+            let teacher = try ShippedTranslationModels.teacher(task)
+            #expect(teacher.generator.configuration.levels == 3 && teacher.discriminator.configuration.stridedLayers == 2)
+            let pairs: PairedImages
+            switch task {
+            case .fashionEdges:
+                guard DataFiles.directory != nil else { continue }
+                pairs = FashionMNISTEdges.pairs(from: try FashionMNIST.load(split: .test).prefix(64))
+            case .labelMaps:
+                pairs = SyntheticLabelMaps.pairs(count: 64, seed: 2)
+            }
+            teacher.generator.eval()
+            let generated = withoutGradients { teacher.generator(pairs.inputs) }
+            let error = (generated - pairs.targets).abs().mean().scalars[0]
+            // The best constant image (the per-pixel median of the targets) as the trivial baseline.
+            let constant = withoutGradients { pairs.targets.mean(alongAxis: 0).unsqueezed(at: 0) }
+            let trivial = (pairs.targets - constant).abs().mean().scalars[0]
+            #expect(error < 0.75 * trivial, "\(task.rawValue): L1 \(error) vs constant image \(trivial)")
+            if task == .labelMaps {
+                let scores = withoutGradients { segmenter.model(generated) }
+                let (n, k, h, w) = (scores.shape[0], scores.shape[1], scores.shape[2], scores.shape[3])
+                let values = scores.scalars
+                var predicted: [Int] = []
+                for image in 0..<n {
+                    for p in 0..<(h * w) {
+                        predicted.append((0..<k).max { values[(image * k + $0) * h * w + p] < values[(image * k + $1) * h * w + p] }!)
+                    }
+                }
+                let miou = try SegmentationScore(predicted: predicted, truth: pairs.labelMaps!, classCount: k).meanIoU
+                #expect(miou > 0.5, "teacher's scenes segment back to their label maps: mIoU \(miou)")
+            }
+        }
+    }
+
+    @Test("A teacher folder whose weights do not match its manifest is refused, naming both files")
+    func tampered() throws {
+        var random = RandomGenerator(seed: 1)
+        let generator = UNetGenerator(configuration: .init(inputChannels: 1, outputChannels: 1, baseWidth: 2, levels: 2), using: &random)
+        let discriminator = PatchDiscriminator(configuration: .init(inputChannels: 2, baseWidth: 2, stridedLayers: 1), using: &random)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("teachers-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try ShippedTranslationModels.write([("pix2pix-fashion-edges", generator, discriminator, .init(
+            generator: generator.configuration, discriminator: discriminator.configuration, recipe: "test", metrics: [:]))], to: folder)
+        let loaded = try ShippedTranslationModels.teacher(.fashionEdges, from: folder)
+        let original = generator.stateDictionary()
+        for (name, value) in loaded.generator.stateDictionary() { #expect(value.scalars == original[name]?.scalars, "\(name)") }
+        let weights = folder.appendingPathComponent("pix2pix-fashion-edges-generator.safetensors")
+        var bytes = try Data(contentsOf: weights)
+        bytes[bytes.count - 1] ^= 1
+        try bytes.write(to: weights)
+        do {
+            _ = try ShippedTranslationModels.teacher(.fashionEdges, from: folder)
+            Issue.record("a changed weights file loaded")
+        } catch let error as ShippedCheckpointError {
+            #expect("\(error)".contains("pix2pix-fashion-edges-generator.safetensors") && "\(error)".contains("translation-manifest.json"))
+        }
+    }
+}

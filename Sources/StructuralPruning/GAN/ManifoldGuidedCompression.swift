@@ -16,7 +16,9 @@ import PruningCore
 /// KDE L2 distance plus a neighbourhood discriminator weighted by kernel weights
 /// (``LocalDensityObjective``); the agents are ``PeerConditionedController``s over hard
 /// Gumbel-sigmoid gates on every channel group, each reading its peer's last hard mask; the
-/// budgets are two-sided log-ratio losses on each network's MACs.
+/// budgets are two-sided log-ratio losses on each network's MACs, the discriminator's target
+/// following the generator's current kept fraction down to its floor, so that D never shrinks
+/// ahead of G.
 ///
 /// Each update: the discriminator (weights and agent) on the pix2pix loss of the gated
 /// networks plus its budget; the neighbourhood discriminator on teacher versus student members;
@@ -137,9 +139,8 @@ public final class ManifoldGuidedCompression<Generator: ChannelPrunable & Layer>
                        n: Adam(learningRate: settings.learningRate, beta1: 0.5))
         let agents = (g: Adam(learningRate: settings.controllerLearningRate), d: Adam(learningRate: settings.controllerLearningRate))
         let generatorBudget = try BudgetLoss(target: settings.keptFraction, form: .logRatioTwoSided, weight: settings.budgetWeight)
-        let discriminatorTarget = settings.discriminatorKeptFraction ?? settings.keptFraction
-        let discriminatorBudget = discriminatorTarget < 1
-            ? try BudgetLoss(target: discriminatorTarget, form: .logRatioTwoSided, weight: settings.budgetWeight) : nil
+        let discriminatorFloor = settings.discriminatorKeptFraction ?? settings.keptFraction
+        var generatorKeptSoFar = 1.0
         var sampler = PairSampler(count: pairs.count, seed: settings.seed &+ 1)
         var noise = RandomGenerator(seed: settings.seed &+ 2)
         let relaxation = settings.relaxation
@@ -177,7 +178,11 @@ public final class ManifoldGuidedCompression<Generator: ChannelPrunable & Layer>
                     masks = try discriminatorAgent.logits(peer: generatorMask).map { relaxation.hard($0, using: &noise) }
                     let ratio = discriminatorCost.ratio(masks)
                     discriminatorKept = Double(ratio.scalars[0])
-                    budget = discriminatorBudget.map { $0(ratio) }
+                    // The discriminator follows the generator down to its own floor.
+                    let target = max(discriminatorFloor, generatorKeptSoFar)
+                    if target < 1 {
+                        budget = try BudgetLoss(target: target, form: .logRatioTwoSided, weight: settings.discriminatorBudgetWeight)(ratio)
+                    }
                 }
                 discriminatorHard = masks.map { $0.detached() }
                 let loss = try discriminatorGating.withMasks(masks, on: discriminator) {
@@ -241,6 +246,7 @@ public final class ManifoldGuidedCompression<Generator: ChannelPrunable & Layer>
             }
             weights.g.update(generatorParameters, along: gGradients)
             agents.g.update(generatorAgentParameters, along: gGradients)
+            generatorKeptSoFar = generatorKept
             generatorMask = generatorGating.gates.concatenated(generatorSample)
             discriminatorMask = discriminatorGating.gates.concatenated(discriminatorHard)
             let record = Record(

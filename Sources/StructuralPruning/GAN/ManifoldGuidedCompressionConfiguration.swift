@@ -6,8 +6,10 @@ import PruningCore
 public struct ManifoldGuidedCompressionConfiguration: Sendable {
     /// The kept fraction of the generator's MACs (the whole network's).
     public var keptFraction: Double
-    /// The kept fraction of the discriminator's MACs (nil: ``keptFraction``, so both networks
-    /// shrink alike).
+    /// The final kept fraction of the discriminator's MACs (nil: ``keptFraction``). The
+    /// discriminator's target at each update is the generator's current kept fraction, never
+    /// below this one: the discriminator shrinks only as far as the generator has (ours; the
+    /// paper says only that the agents keep the two networks balanced).
     public var discriminatorKeptFraction: Double?
     /// Whether the discriminator is pruned by its own agent conditioned on the generator's
     /// mask (false: the discriminator stays dense and the generator's agent reads a constant
@@ -24,8 +26,11 @@ public struct ManifoldGuidedCompressionConfiguration: Sendable {
     public var learningRate: Float = 2e-4
     /// Adam's learning rate for the two agents.
     public var controllerLearningRate: Float = 2e-2
-    /// The weight of each network's budget loss (two-sided log ratio).
-    public var budgetWeight: Float = 2
+    /// The weight of the generator's budget loss (two-sided log ratio). Its losses are of order
+    /// 100 · L1 ≈ 10, hence the large weight.
+    public var budgetWeight: Float = 40
+    /// The weight of the discriminator's budget loss (its loss is of order 1).
+    public var discriminatorBudgetWeight: Float = 2
     /// The pix2pix objective of the generator.
     public var loss = Pix2PixLoss()
     /// The weight of `mean|G'(x) − G(x)|` to the original generator's outputs.
@@ -56,7 +61,8 @@ public struct ManifoldGuidedCompressionConfiguration: Sendable {
         guard steps >= 1 else { throw .invalidSetting(field: "steps", value: Double(steps), expected: "at least 1") }
         guard centresPerBatch >= 1 else { throw .invalidSetting(field: "centresPerBatch", value: Double(centresPerBatch), expected: "at least 1") }
         for (field, value) in [("learningRate", learningRate), ("controllerLearningRate", controllerLearningRate),
-                               ("budgetWeight", budgetWeight), ("distillationWeight", distillationWeight)] {
+                               ("budgetWeight", budgetWeight), ("discriminatorBudgetWeight", discriminatorBudgetWeight),
+                               ("distillationWeight", distillationWeight)] {
             guard value >= 0, value.isFinite else { throw .invalidSetting(field: field, value: Double(value), expected: "a finite value ≥ 0") }
         }
         guard controllerHidden >= 1 else { throw .invalidSetting(field: "controllerHidden", value: Double(controllerHidden), expected: "at least 1") }
