@@ -112,3 +112,65 @@ struct DiffusionTests {
 private func maximumAbsoluteDifference(_ a: Tensor, _ b: Tensor) -> Float {
     zip(a.scalars, b.scalars).reduce(0) { max($0, abs($1.0 - $1.1)) }
 }
+
+@Suite("Diffusion: prompts and training")
+struct DiffusionPromptTests {
+    /// A bright, wide block or a dark, narrow one per image, all of class 7 (sneaker).
+    func garments() -> ImageClassificationDataSet {
+        var pixels: [Float] = []
+        let specs: [(Float, Int)] = [(0.25, 4), (0.5, 8), (0.75, 12), (0.25, 12), (0.75, 4), (0.5, 6)]
+        for (value, width) in specs {
+            var image = [Float](repeating: 0, count: 16 * 16)
+            for y in 4..<12 { for x in 0..<width { image[y * 16 + 2 + x] = value } }
+            pixels += image
+        }
+        return ImageClassificationDataSet(images: Tensor(shape: [specs.count, 1, 16, 16], scalars: pixels), labels: Array(repeating: 7, count: specs.count), classCount: 10)
+    }
+
+    @Test("Prompts name the class and the attributes that stand out within the class")
+    func prompts() {
+        let data = garments()
+        let thresholds = FashionPrompts.Thresholds(from: data)
+        // Brightness values 0.25, 0.25, 0.5, 0.5, 0.75, 0.75 → terciles at indices 2 and 4: 0.5 and 0.75
+        // (a value equal to a tercile is not named).
+        #expect(thresholds.brightness[7] == [0.5, 0.75])
+        #expect(thresholds.width[7] == [6, 12])
+        let attributes = FashionPrompts.attributes(of: data, thresholds: thresholds)
+        #expect(attributes.map(\.prompt) == ["a narrow dark sneaker", "a sneaker", "a sneaker", "a dark sneaker", "a narrow sneaker", "a sneaker"])
+        #expect(attributes.map(\.attributeCount) == [2, 0, 0, 1, 1, 0])
+        #expect(FashionPrompts.Attributes(label: 8, brightness: .bright, width: .wide).prompt == "a wide bright bag")
+    }
+
+    @Test("Training lowers the min-SNR v loss of a tiny U-Net on two images")
+    func training() {
+        var random = RandomGenerator(seed: 7)
+        let model = DiffusionUNet(configuration: .init(widths: [4, 8, 8], conditionSize: 3, embeddingSize: 8, groupSize: 2, heads: 2), using: &random)
+        let images = Tensor.randomUniform([2, 1, 8, 8], lower: -1, upper: 1, using: &random)
+        let conditions = Tensor(shape: [2, 3], scalars: [1, 0, 0, 0, 1, 0])
+        var recipe = DiffusionTraining(steps: 120)
+        recipe.batchSize = 2
+        recipe.warmupSteps = 10
+        recipe.learningRate = 3e-3
+        let losses = recipe.train(model, schedule: NoiseSchedule(kind: .cosine, steps: 100), images: images, conditions: conditions)
+        let first = losses.prefix(20).reduce(0, +) / 20, last = losses.suffix(20).reduce(0, +) / 20
+        #expect(losses.allSatisfy { $0.isFinite })
+        #expect(last < 0.8 * first, "loss \(first) → \(last)")
+    }
+}
+
+@Suite(.enabled(if: (try? ModelFiles.miniLM()) != nil, "all-MiniLM-L6-v2 files not found"))
+struct DiffusionPromptEmbeddingTests {
+    @Test("MiniLM embeds prompts that share the class closer than prompts that share only the attributes")
+    func embeddings() throws {
+        let encoder = try SentenceEncoder.miniLM()
+        let prompts = ["a dark sneaker", "a bright sneaker", "a dark dress"]
+        let z = encoder.embed(prompts)
+        func cosine(_ i: Int, _ j: Int) -> Float {
+            let a = z.sliced(alongAxis: 0, from: i, count: 1).scalars, b = z.sliced(alongAxis: 0, from: j, count: 1).scalars
+            let dot = zip(a, b).reduce(0) { $0 + $1.0 * $1.1 }
+            return dot / (a.reduce(0) { $0 + $1 * $1 }.squareRoot() * b.reduce(0) { $0 + $1 * $1 }.squareRoot())
+        }
+        #expect(z.shape == [3, 384])
+        #expect(cosine(0, 1) > cosine(0, 2), "\(cosine(0, 1)) vs \(cosine(0, 2))")
+    }
+}
