@@ -12,6 +12,8 @@ enum Baseline: String, CaseIterable {
     case mobilenetv2
     /// A ViT with 4×4 patches (49 patch tokens plus the class token).
     case vit
+    /// The text-conditioned diffusion U-Net (prompts from the class and its attributes).
+    case diffusion
 }
 
 /// The optimizer settings of one run.

@@ -20,10 +20,13 @@ struct TrainBaselines: ParsableCommand {
             cosine decay from 0.1. ViT (patch 4, 49 tokens + class token): AdamW, weight decay \
             0.05 on weights only, 10% linear warm-up then cosine from 1e-3, gradient norm clipped \
             at 1. All: random 28×28 crops of the image padded by 2, horizontal flips. Writes \
-            <output>/<model>-fashion-mnist.safetensors and .json after every epoch.
+            <output>/<model>-fashion-mnist.safetensors and .json after every epoch. --model diffusion trains the \
+            text-conditioned diffusion U-Net instead (v-prediction, min-SNR-5, cosine schedule, AdamW 1e-3 with \
+            warm-up) on prompts built from each image's class and attributes and encoded by all-MiniLM-L6-v2, \
+            saving every 1,000 updates and writing a grid of DDIM samples at the end.
             """)
 
-    @Option(help: "resnet20, resnet56, mobilenetv2 or vit.")
+    @Option(help: "resnet20, resnet56, mobilenetv2, vit or diffusion.")
     var model: Baseline = .resnet20
 
     @Option(help: "Training epochs (default: 15 for the CNNs, 30 for vit).")
@@ -71,6 +74,12 @@ struct TrainBaselines: ParsableCommand {
     @Option(help: "ViT attention heads.")
     var vitHeads: Int = 4
 
+    @Option(help: "Updates of the diffusion model (--model diffusion).")
+    var diffusionSteps: Int = 5000
+
+    @Option(help: "Images per update of the diffusion model (--model diffusion).")
+    var diffusionBatchSize: Int = 64
+
     @Flag(help: "Train without crop and flip augmentation.")
     var noAugmentation = false
 
@@ -80,6 +89,7 @@ struct TrainBaselines: ParsableCommand {
             throw ValidationError("--batch-size, --threads, --epochs, --train-limit and --test-limit must be positive")
         }
         guard (0..<1).contains(warmupFraction ?? 0) else { throw ValidationError("--warmup-fraction must lie in [0, 1)") }
+        guard diffusionSteps > 0, diffusionBatchSize > 0 else { throw ValidationError("--diffusion-steps and --diffusion-batch-size must be positive") }
         guard mobilenetWidth > 0 else { throw ValidationError("--mobilenet-width must be positive") }
         guard vitWidth % vitHeads == 0 else { throw ValidationError("--vit-width must be a multiple of --vit-heads") }
     }
@@ -92,6 +102,12 @@ struct TrainBaselines: ParsableCommand {
         var training = try FashionMNIST.load(split: .train)
         var test = try FashionMNIST.load(split: .test)
         if let trainLimit { training = training.prefix(trainLimit) }
+        if model == .diffusion {
+            try DiffusionTeacherRun(training: training, steps: diffusionSteps, batchSize: diffusionBatchSize,
+                                    learningRate: learningRate ?? 1e-3, logInterval: logInterval, output: URL(fileURLWithPath: output),
+                                    seed: seed).run()
+            return
+        }
         if let testLimit { test = test.prefix(testLimit) }
         let normalization = FashionMNIST.normalization
         test = test.normalized(by: normalization)
@@ -125,6 +141,8 @@ struct TrainBaselines: ParsableCommand {
                 imageSize: 28, patchSize: 4, inputChannels: 1, classCount: 10, width: vitWidth, depth: vitDepth,
                 heads: vitHeads, mlpRatio: 2, using: &random)
             try run.train(network, architecture: network.configuration, optimizer: .adamW(network, recipe: recipe), using: &random)
+        case .diffusion:
+            break
         }
     }
 }

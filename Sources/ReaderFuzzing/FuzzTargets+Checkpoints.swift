@@ -75,3 +75,31 @@ extension FuzzTargets {
         }
     }
 }
+
+extension FuzzTargets {
+    /// A folder holding a diffusion teacher (weights, summary, checksum manifest), loaded as the
+    /// shipped one is.
+    static func diffusionTeacher() throws -> FuzzTarget {
+        var random = RandomGenerator(seed: 43)
+        let configuration = DiffusionUNet.Configuration(widths: [2, 4, 4], conditionSize: 3, embeddingSize: 4, groupSize: 2, heads: 2)
+        let model = DiffusionUNet(configuration: configuration, using: &random)
+        let summary = ShippedDiffusionModel.Summary(
+            architecture: configuration, schedule: .cosine, scheduleSteps: 10,
+            thresholds: FashionPrompts.Thresholds(from: ImageClassificationDataSet(images: Tensor.zeros([1, 1, 4, 4]), labels: [0], classCount: 10)),
+            stepsCompleted: 1, lossHistory: [0.5])
+        let saved = try FuzzScratch.files { folder in
+            let weights = folder.appendingPathComponent(ShippedDiffusionModel.weightsName)
+            try model.save(to: weights)
+            try AtomicFile.write(JSONEncoder().encode(summary), to: folder.appendingPathComponent(ShippedDiffusionModel.summaryName))
+            let manifest = [ShippedTranslationModels.ManifestEntry(file: ShippedDiffusionModel.weightsName, sha256: try SHA256.hexDigest(ofFile: weights))]
+            try AtomicFile.write(JSONEncoder().encode(manifest), to: folder.appendingPathComponent(ShippedDiffusionModel.manifestName))
+        }
+        let files: [FuzzSeedFile] = saved.sorted(by: { $0.key < $1.key }).map { name, bytes in
+            name.hasSuffix(".safetensors") ? FuzzScratch.safeTensorsSeed(name: name, bytes: bytes)
+                                           : .json(name: name, text: String(decoding: bytes, as: UTF8.self))
+        }
+        return FuzzTarget(name: "diffusion-teacher", seeds: [FuzzSeed(label: "unet", files: files)]) { folder in
+            _ = try ShippedDiffusionModel.teacher(from: folder)
+        }
+    }
+}

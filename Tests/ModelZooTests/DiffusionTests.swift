@@ -139,6 +139,8 @@ struct DiffusionPromptTests {
         #expect(attributes.map(\.prompt) == ["a narrow dark sneaker", "a sneaker", "a sneaker", "a dark sneaker", "a narrow sneaker", "a sneaker"])
         #expect(attributes.map(\.attributeCount) == [2, 0, 0, 1, 1, 0])
         #expect(FashionPrompts.Attributes(label: 8, brightness: .bright, width: .wide).prompt == "a wide bright bag")
+        #expect(FashionPrompts.Attributes(label: 9, brightness: .plain, width: .plain).prompt == "an ankle boot")
+        #expect(FashionPrompts.Attributes(label: 9, brightness: .dark, width: .plain).prompt == "a dark ankle boot")
     }
 
     @Test("Training lowers the min-SNR v loss of a tiny U-Net on two images")

@@ -37,6 +37,34 @@ public final class DiffusionUNet: Module {
             self.groupSize = groupSize
             self.heads = heads
         }
+
+        private enum CodingKeys: String, CodingKey { case imageChannels, widths, conditionSize, embeddingSize, groupSize, heads }
+
+        /// Decodes a configuration, checking every count against the vision limits: three
+        /// widths, each a multiple of the group size, the last a multiple of the head count, and
+        /// at most ``VisionConfigurationLimits/maximumParameterCount`` parameters.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            typealias Limits = VisionConfigurationLimits
+            imageChannels = try Limits.decode(.imageChannels, in: 1...Limits.maximumInputChannels, from: container)
+            widths = try container.decode([Int].self, forKey: .widths)
+            try Limits.check(widths.count, in: 3...3, key: .widths, container: container)
+            for width in widths { try Limits.check(width, in: 1...Limits.maximumWidth, key: .widths, container: container) }
+            conditionSize = try Limits.decode(.conditionSize, in: 1...Limits.maximumWidth, from: container)
+            embeddingSize = try Limits.decode(.embeddingSize, in: 1...Limits.maximumWidth, from: container)
+            groupSize = try Limits.decode(.groupSize, in: 1...Limits.maximumWidth, from: container)
+            heads = try Limits.decode(.heads, in: 1...Limits.maximumWidth, from: container)
+            for width in widths where width % groupSize != 0 {
+                throw DecodingError.dataCorruptedError(forKey: .groupSize, in: container, debugDescription: "\(groupSize) does not divide the width \(width)")
+            }
+            guard widths[2] % heads == 0 else {
+                throw DecodingError.dataCorruptedError(forKey: .heads, in: container, debugDescription: "\(heads) heads do not divide the width \(widths[2])")
+            }
+            let (w0, w1, w2) = (widths[0], widths[1], widths[2])
+            let convolutions = 9 * (2 * w0 * w0 + 2 * w1 * w1 + 4 * w2 * w2 + (w2 + w1) * w1 + w1 * w1 + (w1 + w0) * w0 + w0 * w0 + w0 * w1 + w1 * w2)
+            let parameters = convolutions + 4 * w2 * w2 + 2 * embeddingSize * (w0 + w1 + w2) * 4 + conditionSize * embeddingSize
+            try Limits.check(parameters, in: 0...Limits.maximumParameterCount, key: .widths, container: container)
+        }
     }
 
     /// Per-sample masks for the gate sites; nil entries keep everything.

@@ -51,13 +51,15 @@ public enum FashionPrompts {
             self.width = width
         }
 
-        /// The prompt: "a", then the width and brightness words that apply, then the noun.
+        /// The prompt: the article, then the width and brightness words that apply, then the
+        /// noun ("a sneaker", "an ankle boot", "a wide bright bag").
         public var prompt: String {
-            var words = ["a"]
+            var words: [String] = []
             if width != .plain { words.append(width.rawValue) }
             if brightness != .plain { words.append(brightness.rawValue) }
             words.append(FashionPrompts.nouns[label])
-            return words.joined(separator: " ")
+            let article = "aeiou".contains(words[0].first!) ? "an" : "a"
+            return ([article] + words).joined(separator: " ")
         }
 
         /// How many attribute words the prompt names (0, 1 or 2).
@@ -81,6 +83,18 @@ public enum FashionPrompts {
             }
             brightness = (0..<10).map { c in terciles(zip(dataSet.labels, measured).filter { $0.0 == c }.map { $0.1.brightness }) }
             width = (0..<10).map { c in terciles(zip(dataSet.labels, measured).filter { $0.0 == c }.map { $0.1.width }) }
+        }
+
+        private enum CodingKeys: String, CodingKey { case brightness, width }
+
+        /// Decodes thresholds, checking that both lists hold two values for each of the ten classes.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            brightness = try container.decode([[Float]].self, forKey: .brightness)
+            width = try container.decode([[Float]].self, forKey: .width)
+            for (key, lists) in [(CodingKeys.brightness, brightness), (.width, width)] where lists.count != 10 || lists.contains(where: { $0.count != 2 }) {
+                throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "needs two terciles for each of the 10 classes")
+            }
         }
     }
 

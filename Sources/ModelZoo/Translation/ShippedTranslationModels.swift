@@ -47,6 +47,12 @@ public enum ShippedTranslationModels {
         public var file: String
         /// Its SHA-256, 64 lowercase hexadecimal digits.
         public var sha256: String
+
+        /// An entry.
+        public init(file: String, sha256: String) {
+            self.file = file
+            self.sha256 = sha256
+        }
     }
 
     /// The manifest's file name.
@@ -131,18 +137,6 @@ public enum ShippedTranslationModels {
 
     /// The URL of `file` in `folder` after checking it against the folder's manifest.
     private static func verified(_ file: String, in folder: URL) throws -> URL {
-        let manifestURL = folder.appendingPathComponent(manifestName)
-        let entries = try JSONFile.decode([ManifestEntry].self, from: manifestURL)
-        guard let entry = entries.first(where: { $0.file == file }) else {
-            throw ShippedCheckpointError.missingFile("\(file) (not in \(manifestName))")
-        }
-        let url = folder.appendingPathComponent(file)
-        do {
-            try ShippedCheckpoints.verify(url, sha256: entry.sha256)
-        } catch ShippedCheckpointError.checksumMismatch(_, let expected, let actual) {
-            // Either file may be the damaged one: name both.
-            throw ShippedCheckpointError.checksumMismatch(file: "\(url.path) (checksum listed in \(manifestURL.path))", expected: expected, actual: actual)
-        }
-        return url
+        try GenerativeManifest.verified(file, in: folder, manifest: manifestName)
     }
 }
