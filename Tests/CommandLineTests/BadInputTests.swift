@@ -94,6 +94,7 @@ import Testing
         add("auto-train-once", ["--ratios", "0"], mentions: "--ratios")
         add("interpretation-pruning", ["--ratios", "1.2"], mentions: "--ratios")
         add("rlal", ["--ratios", "2"], mentions: "--ratios")
+        add("train-baselines", ["--model", "diffusion", "--diffusion-steps", "0"], mentions: "--diffusion-steps")
         add("gan-compression", ["--kept", "1"], mentions: "--kept")
         add("gan-compression", ["--tasks", "horses"], mentions: "horses")
         add("gan-compression", ["--methods", "mggc,cyclegan"], mentions: "cyclegan")

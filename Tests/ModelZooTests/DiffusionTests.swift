@@ -176,3 +176,26 @@ struct DiffusionPromptEmbeddingTests {
         #expect(cosine(0, 1) > cosine(0, 2), "\(cosine(0, 1)) vs \(cosine(0, 2))")
     }
 }
+
+@Suite("Diffusion: the shipped teacher")
+struct ShippedDiffusionTests {
+    @Test("The shipped diffusion teacher loads with a verified checksum and draws garments of the prompted class")
+    func shipped() throws {
+        let (model, schedule, summary) = try ShippedDiffusionModel.teacher()
+        #expect(summary.stepsCompleted >= 1000 && summary.lossHistory.last! < summary.lossHistory.first!)
+        guard (try? ModelFiles.miniLM()) != nil else { return }
+        let encoder = try SentenceEncoder.miniLM()
+        let classifier = try ShippedCheckpoints.resnet20FashionMNIST()
+        var random = RandomGenerator(seed: 5)
+        // Eight samples each of "a pair of trousers" and "a bag", 10 DDIM steps.
+        let prompts = Array(repeating: "a pair of trousers", count: 8) + Array(repeating: "a bag", count: 8)
+        let condition = encoder.embed(prompts)
+        let samples = DDIMSampler(schedule: schedule, steps: 10).sample(from: Tensor.randomNormal([16, 1, 28, 28], using: &random)) { x, t in
+            model(x, steps: Array(repeating: t, count: 16), condition: condition)
+        }
+        let logits = withoutGradients { classifier(FashionMNIST.normalization(((samples + 1) * 0.5).clamped(min: 0, max: 1))) }
+        let labels = Array(repeating: 1, count: 8) + Array(repeating: 8, count: 8)
+        // Chance is 10 %; a teacher that follows its prompts gets most of them.
+        #expect(accuracy(logits: logits, labels: labels) >= 0.6, "prompted class recognized in \(accuracy(logits: logits, labels: labels)) of the samples")
+    }
+}
