@@ -53,7 +53,6 @@ struct CompressionRunner {
     var baselineKeptFraction: Double?
     var pruneSteps: Int
     var fineTuneSteps: Int
-    var baseWidth: Int
     var seed: UInt64
     var progressInterval = 100
 

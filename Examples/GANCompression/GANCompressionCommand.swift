@@ -149,7 +149,7 @@ struct GANCompressionCommand: ParsableCommand {
         let teacherFolder = teachers.map { URL(fileURLWithPath: $0) }
         var evaluation = GeneratorEvaluation(
             classifier: try ShippedCheckpoints.resnet20FashionMNIST(), segmenter: try ShippedTranslationModels.segmenter(from: teacherFolder).model)
-        var runner = CompressionRunner(keptFraction: kept, pruneSteps: pruneSteps, fineTuneSteps: fineTuneSteps, baseWidth: baseWidth, seed: seed)
+        var runner = CompressionRunner(keptFraction: kept, pruneSteps: pruneSteps, fineTuneSteps: fineTuneSteps, seed: seed)
         let settings: [String: String] = [
             "kept": "\(kept)", "pruneSteps": "\(pruneSteps)", "fineTuneSteps": "\(fineTuneSteps)", "pool": "\(pool)",
             "evaluationPairs": "\(evaluationPairs)", "seed": "\(seed)", "threads": "\(threads)", "cpu": processorName(),
