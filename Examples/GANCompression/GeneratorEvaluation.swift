@@ -54,7 +54,7 @@ struct GeneratorEvaluation {
 
     /// The per-pixel classes the segmenter reads from images `[n, 1, H, W]`.
     func segment(_ images: Tensor) -> [Int] {
-        TeacherTraining.argmaxClasses(TranslationTraining.outputs(of: segmenter, for: images))
+        SegmentationScore.classes(ofScores: TranslationTraining.outputs(of: segmenter, for: images))
     }
 
     /// Caches the real features of `data`'s evaluation pairs.

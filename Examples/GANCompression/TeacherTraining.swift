@@ -42,7 +42,7 @@ struct TeacherTraining {
         if let labels = tasks.first(where: { $0.task == .labelMaps }) {
             let segmenter = try trainSegmenter(on: labels.training)
             let miou = try SegmentationScore(
-                predicted: Self.argmaxClasses(TranslationTraining.outputs(of: segmenter, for: labels.evaluation.targets)),
+                predicted: SegmentationScore.classes(ofScores: TranslationTraining.outputs(of: segmenter, for: labels.evaluation.targets)),
                 truth: labels.evaluation.labelMaps!, classCount: SyntheticLabelMaps.classCount)
             writeLine(String(format: "segmenter: mIoU %.4f, pixel accuracy %.4f on %d real held-out scenes", miou.meanIoU, miou.pixelAccuracy, labels.evaluation.count))
             models.append((ShippedTranslationModels.segmenterName, segmenter, nil, .init(
@@ -77,20 +77,5 @@ struct TeacherTraining {
         }
         model.eval()
         return model
-    }
-
-    /// The arg-max class of every pixel of scores `[n, k, H, W]`.
-    static func argmaxClasses(_ scores: Tensor) -> [Int] {
-        let (n, k, h, w) = (scores.shape[0], scores.shape[1], scores.shape[2], scores.shape[3])
-        let values = scores.scalars
-        var result = [Int](repeating: 0, count: n * h * w)
-        for image in 0..<n {
-            for p in 0..<(h * w) {
-                var best = 0
-                for c in 1..<k where values[(image * k + c) * h * w + p] > values[(image * k + best) * h * w + p] { best = c }
-                result[image * h * w + p] = best
-            }
-        }
-        return result
     }
 }

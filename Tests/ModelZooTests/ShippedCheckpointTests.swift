@@ -75,16 +75,8 @@ import Testing
             let trivial = (pairs.targets - constant).abs().mean().scalars[0]
             #expect(error < 0.75 * trivial, "\(task.rawValue): L1 \(error) vs constant image \(trivial)")
             if task == .labelMaps {
-                let scores = withoutGradients { segmenter.model(generated) }
-                let (n, k, h, w) = (scores.shape[0], scores.shape[1], scores.shape[2], scores.shape[3])
-                let values = scores.scalars
-                var predicted: [Int] = []
-                for image in 0..<n {
-                    for p in 0..<(h * w) {
-                        predicted.append((0..<k).max { values[(image * k + $0) * h * w + p] < values[(image * k + $1) * h * w + p] }!)
-                    }
-                }
-                let miou = try SegmentationScore(predicted: predicted, truth: pairs.labelMaps!, classCount: k).meanIoU
+                let predicted = SegmentationScore.classes(ofScores: withoutGradients { segmenter.model(generated) })
+                let miou = try SegmentationScore(predicted: predicted, truth: pairs.labelMaps!, classCount: SyntheticLabelMaps.classCount).meanIoU
                 #expect(miou > 0.5, "teacher's scenes segment back to their label maps: mIoU \(miou)")
             }
         }

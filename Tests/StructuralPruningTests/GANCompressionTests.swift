@@ -119,6 +119,8 @@ struct GANObjectiveTests {
         #expect(abs(score.meanIoU - (1.0 / 3 + 2.0 / 3 + 0) / 3) < 1e-12)
         #expect(abs(score.pixelAccuracy - 0.6) < 1e-12)
         #expect(throws: SegmentationScoreError.self) { try SegmentationScore(predicted: [0, 3], truth: [0, 1], classCount: 3) }
+        // Scores [1, 3, 1, 2]: pixel 0 → class 2, pixel 1 → class 0.
+        #expect(SegmentationScore.classes(ofScores: Tensor(shape: [1, 3, 1, 2], scalars: [0.5, 0.9, 0.1, 0.2, 0.7, 0.3])) == [2, 0])
         // A bright 4×4 square in a 10×10 image: edges on its border only.
         var pixels = [Float](repeating: 0, count: 100)
         for y in 3..<7 { for x in 3..<7 { pixels[y * 10 + x] = 1 } }

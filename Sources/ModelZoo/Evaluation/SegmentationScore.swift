@@ -1,3 +1,5 @@
+import PruningCore
+
 /// Segmentation agreement as in the Cityscapes benchmark and pix2pix's FCN-score: a confusion
 /// matrix accumulated over every pixel of every image, then per class
 /// `IoU_c = TP_c / (TP_c + FP_c + FN_c)`, their mean over the classes that occur in the truth
@@ -39,6 +41,25 @@ public struct SegmentationScore: Sendable, Equatable, Codable {
         classIoU = ious
         meanIoU = defined.reduce(0, +) / Double(Swift.max(defined.count, 1))
         pixelAccuracy = Double(correct) / Double(truth.count)
+    }
+}
+
+extension SegmentationScore {
+    /// The arg-max class of every pixel of per-class scores `[n, k, H, W]`, `n · H · W` classes
+    /// row-major (what a segmenter predicts).
+    public static func classes(ofScores scores: Tensor) -> [Int] {
+        precondition(scores.rank == 4, "SegmentationScore: scores \(scores.shape) must be [n, classes, H, W]")
+        let (n, k, h, w) = (scores.shape[0], scores.shape[1], scores.shape[2], scores.shape[3])
+        let values = scores.scalars
+        var result = [Int](repeating: 0, count: n * h * w)
+        for image in 0..<n {
+            for p in 0..<(h * w) {
+                var best = 0
+                for c in 1..<k where values[(image * k + c) * h * w + p] > values[(image * k + best) * h * w + p] { best = c }
+                result[image * h * w + p] = best
+            }
+        }
+        return result
     }
 }
 

@@ -161,10 +161,9 @@ public final class ManifoldGuidedCompression<Generator: ChannelPrunable & Layer>
             let teacher = teacherOutputs.indexSelect(indices, alongAxis: 0)
             let peerOfGenerator = settings.prunesDiscriminator ? discriminatorMask : allOnesDiscriminator
             // Both agents sample from the peer's previous mask.
-            let generatorLogits = try generatorAgent.logits(peer: peerOfGenerator)
-            let generatorHard = withoutGradients { generatorLogits.map { relaxation.hard($0, using: &noise) } }
-            let fake = try withoutGradients {
-                try generatorGating.withMasks(generatorHard, on: generator) { generator(x) }
+            let (generatorHard, fake) = try withoutGradients {
+                let masks = try generatorAgent.logits(peer: peerOfGenerator).map { relaxation.hard($0, using: &noise) }
+                return (masks, try generatorGating.withMasks(masks, on: generator) { generator(x) })
             }
 
             // 1. The discriminator and its agent.
