@@ -137,6 +137,14 @@ let package = Package(
             path: "Examples/AutoTrainOnce"
         ),
         .executableTarget(
+            name: "aptp",
+            dependencies: [
+                "StructuralPruning", "ModelZoo", "PruningCore", "ExampleSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Examples/APTP"
+        ),
+        .executableTarget(
             name: "gan-compression",
             dependencies: [
                 "StructuralPruning", "ModelZoo", "PruningCore", "ExampleSupport",
@@ -246,7 +254,7 @@ let package = Package(
             name: "CommandLineTests",
             dependencies: [
                 "perplexity", "fashion-mnist", "train-baselines", "bgpo", "token-fusion", "modegpt", "disp-llm",
-                "auto-train-once", "gan-compression", "interpretation-pruning", "rlal", "memorization", "core-benchmarks", "model-benchmarks",
+                "auto-train-once", "gan-compression", "aptp", "interpretation-pruning", "rlal", "memorization", "core-benchmarks", "model-benchmarks",
                 "environment-benchmarks", "displlm-benchmarks", "memorization-benchmarks", "fuzz-readers",
             ]
         ),

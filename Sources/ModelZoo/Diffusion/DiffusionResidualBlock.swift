@@ -29,6 +29,9 @@ public final class DiffusionResidualBlock: Module {
     public let groupSize: Int
     /// Whether the module is in training mode.
     public var isTraining = true
+    /// Whether the residual branch is still there (``removeBranch()`` takes it out, leaving
+    /// `skip(x)`).
+    public private(set) var hasBranch = true
 
     /// A block from `inputChannels` to `outputChannels` reading embeddings of `embeddingSize`,
     /// GroupNorm with groups of `groupSize` channels.
@@ -47,19 +50,28 @@ public final class DiffusionResidualBlock: Module {
         self.groupSize = groupSize
     }
 
-    /// `norm1`, `conv1`, `embedding`, `norm2`, `conv2` and, when present, `skip`.
+    /// `norm1`, `conv1`, `embedding`, `norm2`, `conv2` (while the branch is there) and, when
+    /// present, `skip`.
     public var children: [(String, any Module)] {
-        var result: [(String, any Module)] = [("norm1", norm1), ("conv1", conv1), ("embedding", embedding), ("norm2", norm2), ("conv2", conv2)]
+        var result: [(String, any Module)] = hasBranch
+            ? [("norm1", norm1), ("conv1", conv1), ("embedding", embedding), ("norm2", norm2), ("conv2", conv2)] : []
         if let skip { result.append(("skip", skip)) }
         return result
     }
 
-    /// The inner channel count (a multiple of ``groupSize``).
-    public var innerChannels: Int { conv1.outputChannels }
+    /// The inner channel count (a multiple of ``groupSize``; 0 once the branch is removed).
+    public var innerChannels: Int { hasBranch ? conv1.outputChannels : 0 }
+
+    /// The input channel count.
+    public var inputChannels: Int { conv1.inputChannels }
+
+    /// The output channel count.
+    public var outputChannels: Int { conv2.outputChannels }
 
     /// The block's output for `input` `[batch, c, h, w]` and `embedding` `[batch, e]`, with an
     /// optional per-sample inner-channel mask `[batch, innerChannels]` and depth gate `[batch]`.
     public func callAsFunction(_ input: Tensor, embedding e: Tensor, widthMask: Tensor? = nil, depthGate: Tensor? = nil) -> Tensor {
+        guard hasBranch else { return skip.map { $0(input) } ?? input }
         let batch = input.shape[0]
         var h = conv1(norm1(input).silu())
         let film = embedding(e.silu()).reshaped(to: [batch, 2 * innerChannels, 1, 1])
@@ -75,10 +87,11 @@ public final class DiffusionResidualBlock: Module {
     /// Keeps the inner GroupNorm groups at `groups` (indices into the current groups, any order),
     /// shrinking `conv1`'s rows, the FiLM rows, `norm2` and `conv2`'s input columns.
     ///
-    /// - Precondition: at least one group, every index a current group, none twice.
+    /// - Precondition: the branch is there; at least one group, every index a current group,
+    ///   none twice.
     public func keepGroups(_ groups: [Int]) {
         let kept = groups.sorted()
-        precondition(!kept.isEmpty && Set(kept).count == kept.count && kept.allSatisfy { $0 >= 0 && $0 < norm2.groupCount },
+        precondition(hasBranch && !kept.isEmpty && Set(kept).count == kept.count && kept.allSatisfy { $0 >= 0 && $0 < norm2.groupCount },
                      "DiffusionResidualBlock.keepGroups: \(groups) are not distinct groups of 0..<\(norm2.groupCount)")
         let channels = kept.flatMap { g in (g * groupSize)..<((g + 1) * groupSize) }
         let width = innerChannels
@@ -94,4 +107,8 @@ public final class DiffusionResidualBlock: Module {
             conv2.weight.value = conv2.weight.value.indexSelect(channels, alongAxis: 1)
         }
     }
+
+    /// Removes the residual branch (what a depth gate of 0 computes): the block becomes `skip(x)`
+    /// and its branch parameters leave ``children``.
+    public func removeBranch() { hasBranch = false }
 }

@@ -10,7 +10,7 @@ import PruningCore
 ///
 /// Gate sites for prompt-routed pruning: the inner channels of each of the six residual blocks
 /// (in whole GroupNorm groups), the attention heads, and each residual block's depth gate —
-/// passed per sample in ``Masks``; ``prune(_:)`` removes what hard masks drop.
+/// passed per sample in ``Masks``; ``prune(keptGroups:keptHeads:)`` removes what hard masks drop.
 public final class DiffusionUNet: Module {
     /// The architecture of a ``DiffusionUNet``.
     public struct Configuration: Sendable, Codable, Equatable {
@@ -164,12 +164,22 @@ public final class DiffusionUNet: Module {
     /// The v-prediction for noised images `[batch, c, 28, 28]` at `steps`, given prompt
     /// embeddings `[batch, conditionSize]` and optional per-sample masks.
     public func callAsFunction(_ noised: Tensor, steps: [Int], condition prompt: Tensor, masks: Masks? = nil) -> Tensor {
+        outputs(noised, steps: steps, condition: prompt, masks: masks).prediction
+    }
+
+    /// The v-prediction and the output of every residual block (``blocks`` order; each keeps
+    /// the residual stream's shape whatever is pruned, which is what block-wise distillation
+    /// compares).
+    public func outputs(_ noised: Tensor, steps: [Int], condition prompt: Tensor, masks: Masks? = nil) -> (prediction: Tensor, blocks: [Tensor]) {
         precondition(noised.rank == 4 && noised.shape[2] % 4 == 0 && noised.shape[3] % 4 == 0 && steps.count == noised.shape[0]
                      && prompt.shape == [noised.shape[0], configuration.conditionSize],
                      "DiffusionUNet: images \(noised.shape), \(steps.count) steps and prompts \(prompt.shape) disagree")
         let e = time2(time1(Self.stepFeatures(steps)).silu()) + condition(prompt)
+        var outputs: [Tensor] = []
         func block(_ index: Int, _ x: Tensor) -> Tensor {
-            blocks[index](x, embedding: e, widthMask: masks?.width[index], depthGate: masks?.depth[index])
+            let y = blocks[index](x, embedding: e, widthMask: masks?.width[index], depthGate: masks?.depth[index])
+            outputs.append(y)
+            return y
         }
         let s0 = block(0, stem(noised))
         let s1 = block(1, downsamples[0](s0))
@@ -178,6 +188,6 @@ public final class DiffusionUNet: Module {
         x = block(3, x)
         x = block(4, Tensor.concatenate([x.upsampleNearest2d(scale: 2), s1], alongAxis: 1))
         x = block(5, Tensor.concatenate([x.upsampleNearest2d(scale: 2), s0], alongAxis: 1))
-        return output(outputNorm(x).silu())
+        return (output(outputNorm(x).silu()), outputs)
     }
 }

@@ -1,0 +1,78 @@
+import Foundation
+import ModelZoo
+import PruningCore
+
+/// APTP's third stage (`FineTuner`, `configs/finetuning/*`): a physically pruned expert is
+/// trained, all its weights, on the (image, prompt) pairs routed to it, with
+/// `0.01 · denoising + 0.5 · output distillation + 0.5 · block distillation` to the unpruned
+/// network (APTP's weights); AdamW with a linear warm-up.
+public struct ExpertFineTuning: Sendable {
+    /// Updates.
+    public var steps: Int
+    /// Pairs per update (APTP: 128).
+    public var batchSize = 64
+    /// AdamW's learning rate (APTP: 1e-5 on SD; ours is larger for a small network trained briefly).
+    public var learningRate: Float = 2e-4
+    /// Warm-up updates.
+    public var warmupSteps = 20
+    /// Weight of the min-SNR v-prediction loss (APTP: 0.01).
+    public var denoisingWeight: Float = 0.01
+    /// Weight of the output distillation (APTP: 0.5).
+    public var outputDistillationWeight: Float = 0.5
+    /// Weight of the block distillation (APTP: 0.5).
+    public var blockDistillationWeight: Float = 0.5
+    /// The min-SNR γ.
+    public var gamma = 5.0
+    /// The seed of batches, steps and noise.
+    public var seed: UInt64 = 0
+
+    /// A recipe of `steps` updates.
+    public init(steps: Int) {
+        self.steps = steps
+    }
+
+    /// Trains `expert` towards `teacher` on `images` `[n, c, h, w]` with `conditions`; returns
+    /// each update's total loss. Zero steps leave the expert unchanged.
+    ///
+    /// - Throws: ``StructuralPruningError/invalidSetting(field:value:expected:)`` for no pairs,
+    ///   a negative step count, or images and conditions that disagree in count.
+    @discardableResult
+    public func train(_ expert: DiffusionUNet, teacher: DiffusionUNet, schedule: NoiseSchedule, images: Tensor, conditions: Tensor,
+                      progress: ((Int, Double) -> Void)? = nil) throws(StructuralPruningError) -> [Double] {
+        guard steps >= 0 else { throw .invalidSetting(field: "steps", value: Double(steps), expected: "≥ 0") }
+        guard images.rank == 4, images.shape[0] >= 1, conditions.shape[0] == images.shape[0] else {
+            throw .invalidSetting(field: "images", value: Double(images.shape.first ?? 0), expected: "at least one image, one condition per image")
+        }
+        guard steps > 0 else { return [] }
+        let optimizer = Adam.adamW(learningRate: learningRate, weightDecay: 0)
+        var random = RandomGenerator(seed: seed)
+        var losses: [Double] = []
+        teacher.eval()
+        expert.train()
+        for step in 1...steps {
+            optimizer.learningRate = learningRate * Float(min(1, Double(step) / Double(max(warmupSteps, 1))))
+            let indices = (0..<batchSize).map { _ in random.nextInt(below: images.shape[0]) }
+            let x = images.indexSelect(indices, alongAxis: 0)
+            let z = conditions.indexSelect(indices, alongAxis: 0)
+            let t = indices.map { _ in 1 + random.nextInt(below: schedule.steps) }
+            let noise = Tensor.randomNormal(x.shape, using: &random)
+            let noised = schedule.noised(x, noise: noise, steps: t)
+            let target = schedule.velocity(clean: x, noise: noise, steps: t)
+            let reference = withoutGradients { teacher.outputs(noised, steps: t, condition: z) }
+            let (value, gradients) = valueAndGradient(of: expert) {
+                let student = expert.outputs(noised, steps: t, condition: z)
+                let perSample = (student.prediction - target).squared().reshaped(to: [batchSize, -1]).mean(alongAxis: 1)
+                let denoising = (perSample * schedule.minSNRVelocityWeights(steps: t, gamma: gamma)).mean()
+                let output = (student.prediction - reference.prediction).squared().mean()
+                var block = (student.blocks[0] - reference.blocks[0]).squared().mean()
+                for b in 1..<student.blocks.count { block = block + (student.blocks[b] - reference.blocks[b]).squared().mean() }
+                return denoising * denoisingWeight + output * outputDistillationWeight + block / Float(student.blocks.count) * blockDistillationWeight
+            }
+            optimizer.update(expert, along: gradients)
+            losses.append(Double(value.scalars[0]))
+            progress?(step, losses.last!)
+        }
+        expert.eval()
+        return losses
+    }
+}
