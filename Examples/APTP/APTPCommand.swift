@@ -25,7 +25,7 @@ struct APTPCommand: ParsableCommand {
             MMD of CMMD on the shipped ResNet-20's features against the real held-out images; prompt adherence: the \
             classifier's probability of the prompted class and the fraction of prompted attribute words the samples \
             show. Cost: MACs per denoiser call averaged over the prompts' experts, parameters, and forward passes per \
-            second at batch 64 on one thread (timed after all training). Every expert is saved, reloaded and compared. \
+            second at batch 64 on one thread (timed after all training). Every expert is saved, reloaded and compared, and each router saved beside its experts. \
             Writes summary.md, results.csv, results.json, mac-ratio.svg, code-usage.svg and samples-<method>.png, \
             experts-<method>.png to --output.
             """)
@@ -141,8 +141,8 @@ struct APTPCommand: ParsableCommand {
                 let words = members.map { Double(data.evaluation.attributes[$0].attributeCount) }
                 // Save, reload, compare.
                 let modelFolder = folder.appendingPathComponent("models/\(key)/expert-\(code)")
-                try expert.save(to: modelFolder)
-                let reloaded = try DiffusionUNet.load(from: modelFolder)
+                try expert.save(toDirectory: modelFolder)
+                let reloaded = try DiffusionUNet.load(fromDirectory: modelFolder)
                 let probe = data.evaluation.images.sliced(alongAxis: 0, from: 0, count: 4)
                 let condition = data.evaluation.conditions.sliced(alongAxis: 0, from: 0, count: 4)
                 let difference = withoutGradients {
@@ -200,7 +200,10 @@ struct APTPCommand: ParsableCommand {
         for method in methodList {
             writeLine("\(method.title)")
             let result = try runner.run(method, magnitudeFraction: matched) { writeLine($0) }
-            if let router = result.router { routers[method.rawValue] = try router.route(gridConditions) }
+            if let router = result.router {
+                routers[method.rawValue] = try router.route(gridConditions)
+                try router.save(toDirectory: folder.appendingPathComponent("models/\(method.rawValue)/router"), network: network.configuration)
+            }
             try record(method.rawValue, method.title, experts: result.experts, result: result)
             if method == .aptp4 { matched = min(0.999, document.rows.last!.macsFraction + 1e-9) }
         }

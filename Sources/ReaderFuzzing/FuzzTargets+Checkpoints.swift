@@ -102,4 +102,37 @@ extension FuzzTargets {
             _ = try ShippedDiffusionModel.teacher(from: folder)
         }
     }
+
+    /// A pruned diffusion U-Net folder (weights and architecture with the pruned shape), loaded
+    /// with `DiffusionUNet.load(fromDirectory:)`.
+    static func diffusionExpert() throws -> FuzzTarget {
+        var random = RandomGenerator(seed: 44)
+        let model = DiffusionUNet(configuration: Self.smallDiffusionConfiguration, using: &random)
+        try model.prune(keptGroups: [[0], [1], [], [0, 1], [0], [1]], keptHeads: [1])
+        let saved = try FuzzScratch.files { folder in try model.save(toDirectory: folder) }
+        return FuzzTarget(name: "diffusion-expert", seeds: [FuzzSeed(label: "pruned", files: Self.seedFiles(saved))]) { folder in
+            _ = try DiffusionUNet.load(fromDirectory: folder)
+        }
+    }
+
+    /// A saved APTP router (predictor and codes with their layout), loaded with
+    /// `PromptRouter.load(fromDirectory:)`.
+    static func aptpRouter() throws -> FuzzTarget {
+        var random = RandomGenerator(seed: 45)
+        let network = DiffusionUNet(configuration: Self.smallDiffusionConfiguration, using: &random)
+        let router = try PromptRouter(space: try DiffusionArchitectureSpace(network: network), codeCount: 2, conditionSize: 3, using: &random)
+        let saved = try FuzzScratch.files { folder in try router.save(toDirectory: folder, network: network.configuration) }
+        return FuzzTarget(name: "aptp-router", seeds: [FuzzSeed(label: "router", files: Self.seedFiles(saved))]) { folder in
+            _ = try PromptRouter.load(fromDirectory: folder)
+        }
+    }
+
+    private static let smallDiffusionConfiguration = DiffusionUNet.Configuration(widths: [4, 4, 4], conditionSize: 3, embeddingSize: 4, groupSize: 2, heads: 2)
+
+    private static func seedFiles(_ saved: [String: [UInt8]]) -> [FuzzSeedFile] {
+        saved.sorted(by: { $0.key < $1.key }).map { name, bytes in
+            name.hasSuffix(".safetensors") ? FuzzScratch.safeTensorsSeed(name: name, bytes: bytes)
+                                           : .json(name: name, text: String(decoding: bytes, as: UTF8.self))
+        }
+    }
 }

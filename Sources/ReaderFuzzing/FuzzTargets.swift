@@ -6,7 +6,7 @@ package enum FuzzTargets {
     /// The names of every target, in report order.
     package static let names = [
         "safetensors", "gguf", "npy", "idx", "idx.gz", "vocab.txt", "bert-config", "llama-config", "llama-directory",
-        "low-rank-directory", "pruned-cnn-directory", "translation-teachers", "diffusion-teacher", "prompt-checkpoint", "displlm-checkpoint", "text",
+        "low-rank-directory", "pruned-cnn-directory", "translation-teachers", "diffusion-teacher", "diffusion-expert", "aptp-router", "prompt-checkpoint", "displlm-checkpoint", "text",
     ]
 
     /// The target named `name`.
@@ -25,6 +25,8 @@ package enum FuzzTargets {
         case "pruned-cnn-directory": try prunedCNNDirectory()
         case "translation-teachers": try translationTeachers()
         case "diffusion-teacher": try diffusionTeacher()
+        case "diffusion-expert": try diffusionExpert()
+        case "aptp-router": try aptpRouter()
         case "prompt-checkpoint": try promptCheckpoint()
         case "displlm-checkpoint": try dispLLMCheckpoint()
         case "text": text()

@@ -63,7 +63,7 @@ import Testing
         add("perplexity", ["--window", "1"], mentions: "--window")
         add("perplexity", ["--tokens", "1", "--window", "abc"], mentions: "--window")
         // Output folders that are files, or lie under a file.
-        for executable in ["modegpt", "disp-llm", "memorization", "bgpo", "auto-train-once", "interpretation-pruning", "rlal", "train-baselines", "gan-compression"] {
+        for executable in ["modegpt", "disp-llm", "memorization", "bgpo", "auto-train-once", "interpretation-pruning", "rlal", "train-baselines", "gan-compression", "aptp"] {
             add(executable, ["--output", i.regularFile], mentions: i.regularFile)
             add(executable, ["--output", i.underFile], mentions: i.underFile)
         }
@@ -96,6 +96,11 @@ import Testing
         add("rlal", ["--ratios", "2"], mentions: "--ratios")
         add("train-baselines", ["--model", "diffusion", "--diffusion-steps", "0"], mentions: "--diffusion-steps")
         add("gan-compression", ["--kept", "1"], mentions: "--kept")
+        add("aptp", ["--kept", "0"], mentions: "--kept")
+        add("aptp", ["--methods", "aptp-k4,bk-sdm"], mentions: "bk-sdm")
+        add("aptp", ["--warmup-steps", "600"], mentions: "--warmup-steps")
+        add("aptp", ["--teacher", i.missing], mentions: i.missing)
+        add("aptp", ["--teacher", i.directory], mentions: i.directory)
         add("gan-compression", ["--tasks", "horses"], mentions: "horses")
         add("gan-compression", ["--methods", "mggc,cyclegan"], mentions: "cyclegan")
         add("gan-compression", ["--teachers", i.missing], mentions: i.missing)

@@ -17,8 +17,8 @@ struct DiffusionPruningTests {
         #expect(model.shape == DiffusionUNet.Shape(innerChannels: [4, 8, 0, 8, 16, 4], heads: 1))
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("diffusion-save-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        try model.save(to: folder)
-        let reloaded = try DiffusionUNet.load(from: folder)
+        try model.save(toDirectory: folder)
+        let reloaded = try DiffusionUNet.load(fromDirectory: folder)
         #expect(reloaded.shape == model.shape)
         var random = RandomGenerator(seed: 2)
         let x = Tensor.randomNormal([2, 1, 28, 28], using: &random)
@@ -43,12 +43,12 @@ struct DiffusionPruningTests {
         // A saved folder whose architecture asks for more channels than the configuration has.
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("diffusion-bad-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        try model.save(to: folder)
+        try model.save(toDirectory: folder)
         let url = folder.appendingPathComponent(DiffusionUNet.architectureFileName)
         var record = try JSONDecoder().decode(DiffusionUNet.SavedArchitecture.self, from: Data(contentsOf: url))
         record.shape.innerChannels[3] = 20
         try JSONEncoder().encode(record).write(to: url)
-        #expect { try DiffusionUNet.load(from: folder) } throws: { error in "\(error)".contains("innerChannels[3] (mid.1)") }
+        #expect { try DiffusionUNet.load(fromDirectory: folder) } throws: { error in "\(error)".contains("innerChannels[3] (mid.1)") }
     }
 
     @Test("RBF MMD: zero for one sample, the hand value on two points, larger for a shifted sample")

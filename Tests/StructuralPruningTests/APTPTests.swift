@@ -120,6 +120,11 @@ struct APTPTests {
         for row in 0..<16 { #expect(try router.route(prompts.sliced(alongAxis: 0, from: row, count: 1)) == [routes[row]]) }
         #expect(Set(routes).count > 1, "random codes and predictor should use more than one code: \(routes)")
         #expect(throws: StructuralPruningError.self) { try router.route(Tensor.zeros([2, 5])) }
+        // A saved and reloaded router routes the same.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("aptp-router-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try router.save(toDirectory: folder, network: network.configuration)
+        #expect(try PromptRouter.load(fromDirectory: folder).route(prompts) == routes)
     }
 
     @Test("The pruning stage: the warm-up leaves the codes alone, routed updates train them towards the MAC target with every code used")

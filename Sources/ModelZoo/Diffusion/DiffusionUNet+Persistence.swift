@@ -15,6 +15,19 @@ extension DiffusionUNet {
             self.configuration = configuration
             self.shape = shape
         }
+
+        private enum CodingKeys: String, CodingKey { case configuration, shape }
+
+        /// Decodes a record, checking the shape against the configuration
+        /// (``Shape/validate(against:)``).
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            configuration = try container.decode(Configuration.self, forKey: .configuration)
+            shape = try container.decode(Shape.self, forKey: .shape)
+            do { try shape.validate(against: configuration) } catch {
+                throw DecodingError.dataCorruptedError(forKey: .shape, in: container, debugDescription: error.description)
+            }
+        }
     }
 
     /// The weights file inside a saved folder.
@@ -24,7 +37,7 @@ extension DiffusionUNet {
 
     /// Saves the network to `directory` (`model.safetensors`, `architecture.json`); both files
     /// are complete before either replaces its predecessor.
-    public func save(to directory: URL) throws {
+    public func save(toDirectory directory: URL) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -35,13 +48,13 @@ extension DiffusionUNet {
         try transaction.commit()
     }
 
-    /// Loads a network saved by ``save(to:)``, in evaluation mode: builds the configuration,
+    /// Loads a network saved by ``save(toDirectory:)``, in evaluation mode: builds the configuration,
     /// narrows it to the saved shape and loads the weights strictly.
     ///
     /// - Throws: ``FormatError`` for a missing or malformed architecture file;
     ///   ``DiffusionModelFileError`` for a shape that does not fit its configuration;
     ///   ``ModuleError`` for weights that do not fit.
-    public static func load(from directory: URL) throws -> DiffusionUNet {
+    public static func load(fromDirectory directory: URL) throws -> DiffusionUNet {
         let record = try JSONFile.decode(SavedArchitecture.self, from: directory.appendingPathComponent(architectureFileName))
         var random = RandomGenerator(seed: 0)
         let model = try DiffusionUNet(configuration: record.configuration, shape: record.shape, using: &random)

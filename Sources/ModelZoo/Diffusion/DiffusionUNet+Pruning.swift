@@ -47,7 +47,7 @@ extension DiffusionUNet {
     public var shape: Shape { Shape(innerChannels: blocks.map(\.innerChannels), heads: attention.headCount) }
 
     /// A network of `configuration` narrowed to `shape` (each block keeps its first groups,
-    /// the attention its first heads) — the skeleton that ``load(from:)`` fills with weights.
+    /// the attention its first heads) — the skeleton that ``load(fromDirectory:)`` fills with weights.
     ///
     /// - Throws: ``DiffusionModelFileError/invalidShape(field:reason:)`` for a shape that does
     ///   not fit the configuration.
