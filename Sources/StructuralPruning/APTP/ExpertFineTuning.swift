@@ -51,22 +51,11 @@ public struct ExpertFineTuning: Sendable {
         expert.train()
         for step in 1...steps {
             optimizer.learningRate = learningRate * Float(min(1, Double(step) / Double(max(warmupSteps, 1))))
-            let indices = (0..<batchSize).map { _ in random.nextInt(below: images.shape[0]) }
-            let x = images.indexSelect(indices, alongAxis: 0)
-            let z = conditions.indexSelect(indices, alongAxis: 0)
-            let t = indices.map { _ in 1 + random.nextInt(below: schedule.steps) }
-            let noise = Tensor.randomNormal(x.shape, using: &random)
-            let noised = schedule.noised(x, noise: noise, steps: t)
-            let target = schedule.velocity(clean: x, noise: noise, steps: t)
-            let reference = withoutGradients { teacher.outputs(noised, steps: t, condition: z) }
+            let batch = DiffusionDistillationBatch(size: batchSize, images: images, conditions: conditions, teacher: teacher,
+                                                   schedule: schedule, gamma: gamma, using: &random)
             let (value, gradients) = valueAndGradient(of: expert) {
-                let student = expert.outputs(noised, steps: t, condition: z)
-                let perSample = (student.prediction - target).squared().reshaped(to: [batchSize, -1]).mean(alongAxis: 1)
-                let denoising = (perSample * schedule.minSNRVelocityWeights(steps: t, gamma: gamma)).mean()
-                let output = (student.prediction - reference.prediction).squared().mean()
-                var block = (student.blocks[0] - reference.blocks[0]).squared().mean()
-                for b in 1..<student.blocks.count { block = block + (student.blocks[b] - reference.blocks[b]).squared().mean() }
-                return denoising * denoisingWeight + output * outputDistillationWeight + block / Float(student.blocks.count) * blockDistillationWeight
+                let (denoising, output, block) = batch.losses(of: expert.outputs(batch.noised, steps: batch.steps, condition: batch.conditions))
+                return denoising * denoisingWeight + output * outputDistillationWeight + block * blockDistillationWeight
             }
             optimizer.update(expert, along: gradients)
             losses.append(Double(value.scalars[0]))

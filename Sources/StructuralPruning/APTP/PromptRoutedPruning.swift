@@ -98,22 +98,14 @@ public final class PromptRoutedPruning {
     /// One update.
     public func step() -> Record {
         let c = configuration
-        let count = images.shape[0]
-        let indices = (0..<c.batchSize).map { _ in random.nextInt(below: count) }
-        let x = images.indexSelect(indices, alongAxis: 0)
-        let z = conditions.indexSelect(indices, alongAxis: 0)
-        let t = indices.map { _ in 1 + random.nextInt(below: schedule.steps) }
-        let noise = Tensor.randomNormal(x.shape, using: &random)
-        let noised = schedule.noised(x, noise: noise, steps: t)
-        let target = schedule.velocity(clean: x, noise: noise, steps: t)
-        let weights = schedule.minSNRVelocityWeights(steps: t, gamma: c.gamma)
-        let teacher = withoutGradients { network.outputs(noised, steps: t, condition: z) }
+        let batch = DiffusionDistillationBatch(size: c.batchSize, images: images, conditions: conditions, teacher: network,
+                                               schedule: schedule, gamma: c.gamma, using: &random)
         let routed = completedSteps >= c.warmupSteps
         var usage: [Int] = []
         var parts = (denoising: 0.0, output: 0.0, block: 0.0, contrastive: 0.0, mean: 0.0, spread: 0.0)
         optimizer.learningRate = c.learningRate * Float(min(1, Double(completedSteps + 1) / Double(max(c.learningRateWarmup, 1))))
         let (_, gradients) = valueAndGradient(of: router) {
-            let proposed = space.relaxedGates(try! router.logits(z), using: &random)
+            let proposed = space.relaxedGates(try! router.logits(batch.conditions), using: &random)
             var gates = proposed
             if routed {
                 let samples = space.relaxedGates(router.codebook.codes.value, using: &random)
@@ -124,17 +116,12 @@ public final class PromptRoutedPruning {
                 usage = (0..<router.codebook.count).map { code in codes.count { $0 == code } }
                 gates = samples.indexSelect(codes, alongAxis: 0)
             }
-            let student = network.outputs(noised, steps: t, condition: z, masks: space.masks(gates))
-            let perSample = (student.prediction - target).squared().reshaped(to: [c.batchSize, -1]).mean(alongAxis: 1)
-            let denoising = (perSample * weights).mean()
-            let output = (student.prediction - teacher.prediction).squared().mean()
-            var block = (student.blocks[0] - teacher.blocks[0]).squared().mean()
-            for b in 1..<student.blocks.count { block = block + (student.blocks[b] - teacher.blocks[b]).squared().mean() }
-            block = block / Float(student.blocks.count)
+            let student = network.outputs(batch.noised, steps: batch.steps, condition: batch.conditions, masks: space.masks(gates))
+            let (denoising, output, block) = batch.losses(of: student)
             let ratios = cost.ratios(gates)
             let mean = ratios.mean()
             let spread = ((ratios - mean).squared().mean() + 1e-12).sqrt()
-            let contrastive = c.contrastive(architectures: space.normalized(proposed), prompts: z)
+            let contrastive = c.contrastive(architectures: space.normalized(proposed), prompts: batch.conditions)
             parts = (Double(denoising.scalars[0]), Double(output.scalars[0]), Double(block.scalars[0]), Double(contrastive.scalars[0]),
                      Double(mean.scalars[0]), Double(spread.scalars[0]))
             var total = denoising * c.denoisingWeight + output * c.outputDistillationWeight + block * c.blockDistillationWeight
