@@ -2,11 +2,11 @@ import Foundation
 import ModelZoo
 import PruningCore
 
-/// The architectures APTP chooses among for a ``DiffusionUNet``, as one gate vector per prompt
+/// The architectures APTP chooses among for a `DiffusionUNet`, as one gate vector per prompt
 /// (APTP's `StructureVectorQuantizer` layout, `pdm/models/vq/quantizer.py`):
 ///
 /// - **width** gates, one entry per GroupNorm group of every residual block's inner channels
-///   (``DiffusionUNet/blockNames`` order),
+///   (`DiffusionUNet/blockNames` order),
 /// - **head** gates, one entry per attention head,
 /// - **depth** gates, one entry per residual block.
 ///
@@ -32,7 +32,7 @@ public struct DiffusionArchitectureSpace: Sendable {
     public let groupSize: Int
     /// Attention heads.
     public let headCount: Int
-    /// The residual blocks from most to least kept (indices into ``DiffusionUNet/blocks``).
+    /// The residual blocks from most to least kept (indices into `DiffusionUNet/blocks`).
     public let depthOrder: [Int]
     /// The relaxation of every gate.
     public let relaxation: GumbelSigmoid

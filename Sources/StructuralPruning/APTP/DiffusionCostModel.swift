@@ -4,8 +4,8 @@ import PruningCore
 /// The MAC ratio of gated U-Net architectures: for gates `[B, size]` of a
 /// ``DiffusionArchitectureSpace``, each sample's
 /// `(fixed + Σ_b depth_b · perInnerChannel_b · groupSize · Σ width_b + perHead · Σ heads) / full`
-/// (``DiffusionUNet/CostTerms``), differentiable in the gates. On hard gates it is exactly the
-/// physically pruned network's ``DiffusionUNet/multiplyAccumulates(height:width:)`` over the
+/// (`DiffusionUNet/CostTerms`), differentiable in the gates. On hard gates it is exactly the
+/// physically pruned network's `DiffusionUNet/multiplyAccumulates(height:width:)` over the
 /// unpruned network's — APTP's resource ratio, here over the whole network's MACs rather than
 /// the prunable part (the two differ by the affine rewrite of APTP's
 /// `update_pruning_target`).

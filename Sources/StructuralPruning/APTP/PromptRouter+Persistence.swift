@@ -59,9 +59,9 @@ extension PromptRouter {
 
     /// Loads a router saved by ``save(toDirectory:network:)``; it routes exactly as the saved one.
     ///
-    /// - Throws: ``FormatError`` for a missing or malformed layout file;
+    /// - Throws: `FormatError` for a missing or malformed layout file;
     ///   ``StructuralPruningError`` for a depth order or code count that does not fit the
-    ///   network; ``ModuleError`` for weights that do not fit.
+    ///   network; `ModuleError` for weights that do not fit.
     public static func load(fromDirectory directory: URL) throws -> PromptRouter {
         let layout = try JSONFile.decode(SavedLayout.self, from: directory.appendingPathComponent(layoutFileName))
         var random = RandomGenerator(seed: 0)
