@@ -32,7 +32,7 @@ public struct CompressionReport: Sendable, Equatable, Codable {
     public var compressionSeconds: Double
     /// The process's peak resident set size at the end of the run, in bytes. It is a
     /// process-lifetime peak: it includes the input model, whatever the process held before, and
-    /// tensor buffers kept for reuse (``TensorMemory``, up to its capacity).
+    /// tensor buffers kept for reuse (`TensorMemory`, up to its capacity).
     public var peakResidentBytes: Int
     /// The resident set size when the run started, in bytes, where the platform reports it.
     public var residentBytesAtStart: Int?

@@ -2,7 +2,7 @@ import ModelZoo
 import PruningCore
 
 /// The float64 activation correlations of one decoder layer, accumulated over a calibration
-/// set from a ``LlamaActivationHook`` and divided by the number of tokens.
+/// set from a `LlamaActivationHook` and divided by the number of tokens.
 ///
 /// Which correlations are gathered is chosen at creation (``Kind``): MoDeGPT needs the MLP
 /// intermediate (Type I), the per-head queries and keys before the rotary embedding (Type II)

@@ -19,7 +19,7 @@ public enum LowRankApproximation {
     ///   - rank: `r`, in `1 ... min(out, in)`.
     /// - Returns: `outputFactor` `[out, r]` and `inputFactor` `[r, in]`, and every singular value
     ///   of the (whitened) matrix, descending.
-    /// - Throws: ``LinearAlgebraError`` from the square root or the SVD.
+    /// - Throws: `LinearAlgebraError` from the square root or the SVD.
     public static func factors(
         of weight: Matrix64, correlation: Matrix64?, rank: Int
     ) throws(LinearAlgebraError) -> (outputFactor: Matrix64, inputFactor: Matrix64, singularValues: [Double]) {
@@ -44,7 +44,7 @@ public enum LowRankApproximation {
     /// - Parameters:
     ///   - weight: `W`, `[out, in]`.
     ///   - root: `C^{1/2}`, `[in, in]`, or nil.
-    /// - Throws: ``LinearAlgebraError`` from the SVD.
+    /// - Throws: `LinearAlgebraError` from the SVD.
     public static func spectrum(
         of weight: Matrix64, correlationRoot root: Matrix64?
     ) throws(LinearAlgebraError) -> (leftSingularVectors: Matrix64, singularValues: [Double]) {

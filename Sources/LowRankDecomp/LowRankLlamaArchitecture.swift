@@ -1,7 +1,7 @@
 import Foundation
 import ModelZoo
 
-/// The structure of a ``LowRankLlamaModel``: the source model's ``LlamaConfiguration`` plus,
+/// The structure of a ``LowRankLlamaModel``: the source model's `LlamaConfiguration` plus,
 /// for every block, its head counts and whether each projection is dense or factorized (and at
 /// which rank). Together with the parameter tensors it determines the model completely; it is
 /// what ``LowRankLlamaModel/save(toDirectory:)`` writes beside the weights.
@@ -161,7 +161,9 @@ public struct LowRankLlamaArchitecture: Codable, Equatable, Sendable {
 
     /// Decodes and validates an architecture from JSON `data`.
     ///
-    /// - Parameter source: the name used in error messages (a file path).
+    /// - Parameters:
+    ///   - data: the bytes of the architecture file.
+    ///   - source: the name used in error messages (a file path).
     /// - Throws: ``LowRankModelFileError/invalidDescription(file:field:reason:)`` naming
     ///   `source` and the field at fault.
     public static func decode(_ data: Data, source: String) throws -> LowRankLlamaArchitecture {

@@ -4,10 +4,10 @@ import PruningCore
 
 /// A LLaMA causal language model whose block projections may be factorized
 /// (``LowRankLinear``): the output of the truncated-SVD baselines, which replace each weight
-/// matrix by two thinner factors — a change that ``LlamaModel`` cannot express. Embeddings,
+/// matrix by two thinner factors — a change that `LlamaModel` cannot express. Embeddings,
 /// norms, the rotary embedding and the LM head are those of the source model.
 ///
-/// It computes what ``LlamaModel`` computes for the same (effective) weights, and offers the
+/// It computes what `LlamaModel` computes for the same (effective) weights, and offers the
 /// same evaluation entry points: ``logits(for:)`` and
 /// ``perplexity(of:windowLength:prependBOS:)`` under the non-overlapping-window protocol.
 public final class LowRankLlamaModel: Module {
@@ -91,13 +91,13 @@ public final class LowRankLlamaModel: Module {
         logits(fromHiddenStates: hiddenStates(for: tokens))
     }
 
-    /// The perplexity of `ids` under the protocol of ``LlamaModel/perplexity(of:windowLength:prependBOS:)``:
+    /// The perplexity of `ids` under the protocol of `LlamaModel/perplexity(of:windowLength:prependBOS:)`:
     /// non-overlapping windows of `windowLength` tokens evaluated alone; without a BOS the first
     /// token of each window is not scored.
     ///
     /// - Returns: `exp` of the mean negative log-likelihood, that mean (nats), and the number of
     ///   scored tokens.
-    /// - Precondition: as for ``LlamaModel``: `windowLength ≥ 2` (1 with a BOS), the window fits
+    /// - Precondition: as for `LlamaModel`: `windowLength ≥ 2` (1 with a BOS), the window fits
     ///   the positions, and a BOS is configured when `prependBOS` is set.
     public func perplexity(
         of ids: [Int], windowLength: Int, prependBOS: Bool = false

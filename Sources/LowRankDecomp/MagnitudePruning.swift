@@ -11,7 +11,7 @@ import PruningCore
 /// - the MLP drops the channels with the smallest `‖gate row‖² + ‖up row‖² + ‖down column‖²`,
 ///   as many as needed for the layer to lose ``compressionRatio`` of its block parameters.
 ///
-/// The output is a physically smaller ``LlamaModel`` (fewer heads and a narrower MLP per layer).
+/// The output is a physically smaller `LlamaModel` (fewer heads and a narrower MLP per layer).
 public struct MagnitudePruning: Sendable {
     /// The fraction of block parameters to remove, in `[0, 1)`.
     public var compressionRatio: Double

@@ -15,7 +15,7 @@ import PruningCore
 ///   (``ValueOutputCompression``).
 ///
 /// The per-layer budget comes from block-influence scores (``SparsityAllocation``). The output
-/// is a physically smaller ``LlamaModel`` whose configuration records every layer's widths and
+/// is a physically smaller `LlamaModel` whose configuration records every layer's widths and
 /// kept rotary frequencies, so it runs, saves and reloads like any other.
 ///
 /// Pipeline (memory: the calibration hidden states plus one layer's statistics):
@@ -27,7 +27,7 @@ import PruningCore
 ///    hidden states (through the original block, as in the paper, or through the compressed one
 ///    with ``MoDeGPTConfiguration/StatisticsSource/compressedPrefix``).
 ///
-/// Rotary pairs are selected in the model's own layout (``LlamaConfiguration/ropePairing``): a
+/// Rotary pairs are selected in the model's own layout (`LlamaConfiguration/ropePairing`): a
 /// model read from GGUF keeps its interleaved pairs `(2j, 2j + 1)`, a Hugging Face one its
 /// halves `(j, j + d/2)`; no conversion is needed.
 ///

@@ -17,7 +17,7 @@ import PruningCore
 ///
 /// Matrices are in the model's `[out, in]` layout.
 public enum NystromMLPCompression {
-    /// The result of ``compress(gate:up:down:correlation:keeping:ridge:)``.
+    /// The result of `compress(gate:up:down:correlation:keeping:ridge:)`.
     public struct Result {
         /// The kept rows of `gate_proj`, `[|J|, in]`.
         public var gate: Tensor
@@ -41,7 +41,7 @@ public enum NystromMLPCompression {
     /// - Parameters:
     ///   - correlation: `C`, `[n, n]` (the lower triangle is read).
     ///   - ridge: `λ > 0`.
-    /// - Throws: ``LinearAlgebraError`` from the eigendecomposition.
+    /// - Throws: `LinearAlgebraError` from the eigendecomposition.
     public static func ridgeLeverageScores(
         of correlation: Matrix64, ridge: Double
     ) throws(LinearAlgebraError) -> [Double] {
@@ -70,7 +70,7 @@ public enum NystromMLPCompression {
     /// eigendecomposition, with eigenvalues at or below `|J| · ε · λ_max` treated as zero (the
     /// cutoff of the SVD-based pseudo-inverse, at a third of the cost).
     ///
-    /// - Throws: ``LinearAlgebraError`` from the eigendecomposition.
+    /// - Throws: `LinearAlgebraError` from the eigendecomposition.
     public static func refittedDownProjection(
         _ down: Tensor, correlation: Matrix64, keeping kept: [Int]
     ) throws(LinearAlgebraError) -> Tensor {
@@ -102,9 +102,9 @@ public enum NystromMLPCompression {
     ///   - correlation: `E[z zᵀ]` of the `down_proj` input, `[I, I]`.
     ///   - count: the number of channels kept, in `1 ... I`.
     ///   - ridge: λ of the leverage scores.
-    ///   - scores: the leverage scores ``ridgeLeverageScores(of:ridge:)`` of `correlation` with
+    ///   - precomputed: the leverage scores ``ridgeLeverageScores(of:ridge:)`` of `correlation` with
     ///     `ridge`, when already computed (nil: computed here).
-    /// - Throws: ``LinearAlgebraError`` from the eigendecompositions.
+    /// - Throws: `LinearAlgebraError` from the eigendecompositions.
     public static func compress(
         gate: Tensor, up: Tensor, down: Tensor, correlation: Matrix64, keeping count: Int, ridge: Double,
         scores precomputed: [Double]? = nil

@@ -22,7 +22,7 @@ import PruningCore
 public enum RotaryPairSelection {
     /// The squared column norms of `(C + ridge · I)^{1/2}`, `[n]`.
     ///
-    /// - Throws: ``LinearAlgebraError`` from the eigendecomposition.
+    /// - Throws: `LinearAlgebraError` from the eigendecomposition.
     public static func squaredColumnNormsOfSquareRoot(
         _ correlation: Matrix64, ridge: Double
     ) throws(LinearAlgebraError) -> [Double] {
@@ -37,7 +37,7 @@ public enum RotaryPairSelection {
     ///   - keyCorrelation: `E[k kᵀ]` of the key head, before the rotary embedding, `[dq, dq]`.
     ///   - pairs: the two head dimensions of each pair, in the model's layout.
     ///   - ridge: ε added to both correlations before the square roots.
-    /// - Throws: ``LinearAlgebraError`` from the square roots.
+    /// - Throws: `LinearAlgebraError` from the square roots.
     public static func pairScores(
         queryCorrelations: [Matrix64], keyCorrelation: Matrix64, pairs: [(Int, Int)], ridge: Double
     ) throws(LinearAlgebraError) -> [Double] {

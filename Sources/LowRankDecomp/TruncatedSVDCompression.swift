@@ -10,7 +10,7 @@ import PruningCore
 ///   input (SVD-LLM's truncation-aware whitening, Wang et al., 2024, arXiv 2403.07378; see
 ///   ``LowRankApproximation``). The correlations come from the dense model, layer by layer.
 ///
-/// A factorized projection cannot be held by ``LlamaModel``, whose layers fix each weight's
+/// A factorized projection cannot be held by `LlamaModel`, whose layers fix each weight's
 /// shape by the layer widths, so the output is a ``LowRankLlamaModel``. Every projection of a
 /// layer keeps the same fraction `1 − s` of its parameters, with `s` chosen so that the layer
 /// (norms included) loses ``compressionRatio`` of its block parameters; a matrix whose

@@ -45,7 +45,7 @@ public enum ValueOutputCompression {
     ///   - rank: the new value dimension `k`, in `1 ... dv`.
     ///   - ridge: added to the diagonal of `correlation` (the objective then also penalizes
     ///     `ridge · ‖ΔW‖²`).
-    /// - Throws: ``LinearAlgebraError`` from the eigendecomposition or the SVD.
+    /// - Throws: `LinearAlgebraError` from the eigendecomposition or the SVD.
     public static func compress(
         value: Matrix64, outputs: [Matrix64], correlation: Matrix64, rank: Int, ridge: Double
     ) throws(LinearAlgebraError) -> Result {

@@ -45,7 +45,10 @@ public struct LanguageModelFineTuning: Sendable {
     /// Trains `model` in place on `sequences` (equal lengths, at least two tokens) and returns
     /// each step's mean next-token loss before its update.
     ///
-    /// - Parameter progress: called after every step with the step, the number of steps and the loss.
+    /// - Parameters:
+    ///   - model: the model to fine-tune, updated in place.
+    ///   - sequences: token sequences of one length, at least two tokens each.
+    ///   - progress: called after every step with the step, the number of steps and the loss.
     /// - Throws: ``MemorizationError`` for a bad configuration or ragged, short or out-of-vocabulary sequences.
     @discardableResult
     public func train(

@@ -6,7 +6,7 @@ import PruningCore
 public enum PromptCheckpoint {
     /// Writes `prompt`'s parameters to `url`, with its method name and `metadata`.
     ///
-    /// - Throws: a ``FormatError`` or file-system error; a failed write leaves any previous file intact.
+    /// - Throws: a `FormatError` or file-system error; a failed write leaves any previous file intact.
     public static func save(_ prompt: some TrainablePrompt, to url: URL, metadata: [String: String] = [:]) throws {
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         var all = metadata
@@ -17,7 +17,7 @@ public enum PromptCheckpoint {
     /// Loads the parameters saved at `url` into `prompt` and returns the file's metadata.
     ///
     /// - Throws: ``MemorizationError/checkpointMismatch(file:reason:)`` when the file was saved
-    ///   from another method or its tensors do not fit; ``FormatError`` for an unreadable file.
+    ///   from another method or its tensors do not fit; `FormatError` for an unreadable file.
     @discardableResult
     public static func load(into prompt: some TrainablePrompt, from url: URL) throws -> [String: String] {
         let file = try SafeTensorsFile(contentsOf: url)

@@ -21,6 +21,9 @@ public struct PromptTraining: Sendable {
     /// parameters.
     ///
     /// - Parameters:
+    ///   - prompt: the prompt to train, updated in place.
+    ///   - target: the frozen language model the prompt steers.
+    ///   - splits: the training and validation samples.
     ///   - progress: called after every step with the step number and its batch loss, and with
     ///     each validation measurement.
     /// - Throws: ``MemorizationError`` for a bad configuration or sample set.

@@ -41,7 +41,7 @@ public enum ProportionalAttention {
     /// The attention of the class token (query 0) over the keys, averaged over heads, `[batch,
     /// tokens]` — EViT's token scores (Liang et al., 2022, arXiv:2202.07800).
     ///
-    /// Computed as ``Tensor/scaledDotProductAttention(query:key:value:mask:scale:isCausal:)``
+    /// Computed as `Tensor/scaledDotProductAttention(query:key:value:mask:scale:isCausal:)`
     /// computes its weights, so it is the attention the layer actually used; differentiable.
     ///
     /// - Parameters:

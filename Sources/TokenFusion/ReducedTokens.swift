@@ -52,7 +52,7 @@ public struct ReducedTokens: Sendable {
 
     /// The size-weighted mean of the real tokens, `[batch, width]`: `Σ sₜ xₜ / Σ sₜ`, the
     /// mean over the original tokens that ToMe's MAE patch pools (and, unreduced, exactly
-    /// sentence-transformers' mean pooling, ``SentenceEncoder/meanPooled(_:mask:)``).
+    /// sentence-transformers' mean pooling, `SentenceEncoder/meanPooled(_:mask:)`).
     /// Differentiable with respect to the tokens.
     public func sizeWeightedMean() -> Tensor {
         SentenceEncoder.meanPooled(tokens, mask: poolingWeights)

@@ -19,8 +19,8 @@ import PruningCore
 /// ```
 ///
 /// With a configuration that removes nothing the hidden states and embeddings are bit-identical
-/// to ``BERTEncoder/callAsFunction(_:)`` and ``SentenceEncoder/embed(_:)``. Gradients flow to the
-/// encoder's parameters (train with ``valueAndGradient(of:_:)`` on ``encoder``).
+/// to `BERTEncoder/callAsFunction(_:)` and `SentenceEncoder/embed(_:)`. Gradients flow to the
+/// encoder's parameters (train with `valueAndGradient(of:_:)` on ``encoder``).
 ///
 /// What to expect on a CPU (all-MiniLM-L6-v2, 48 WikiText-2 passages of 128 tokens, batches of
 /// 16, one thread): ToMe at r = 4, 8, 16 runs 1.11×, 1.28×, 1.63× faster (close to the

@@ -11,8 +11,8 @@ import PruningCore
 /// ```
 ///
 /// With a configuration that removes nothing the logits are bit-identical to
-/// ``VisionTransformer/callAsFunction(_:)``. Gradients flow to the model's parameters, so the
-/// wrapper can be used for fine-tuning with merging (train with ``valueAndGradient(of:_:)`` on
+/// `VisionTransformer/callAsFunction(_:)`. Gradients flow to the model's parameters, so the
+/// wrapper can be used for fine-tuning with merging (train with `valueAndGradient(of:_:)` on
 /// ``model``).
 public final class TokenMergingViT {
     /// The model whose blocks are run.

@@ -5,9 +5,9 @@ extension TransformerBlock: TokenMergingBlock {
     /// `x + proj(attention(norm1(x)))` with its queries and keys (timm's pre-norm `Block` up to
     /// the first residual, where `ToMeBlock` merges).
     ///
-    /// The attention is computed with the same operations as ``SelfAttention`` (the fused `qkv`
+    /// The attention is computed with the same operations as `SelfAttention` (the fused `qkv`
     /// projection split into heads, scaled dot-product attention, `proj`), so an unreduced run is
-    /// bit-identical to ``TransformerBlock/callAsFunction(_:)``; it is spelled out here because
+    /// bit-identical to `TransformerBlock/callAsFunction(_:)`; it is spelled out here because
     /// the queries are needed too (class attention).
     public func attentionHalf(_ x: Tensor, mask: AttentionMask?) -> (hidden: Tensor, query: Tensor, key: Tensor) {
         precondition(x.rank == 3 && x.shape[2] == attention.qkv.inputCount,

@@ -7,7 +7,7 @@ import PruningCore
 /// without its pooler.
 ///
 /// Parameters are named as in Hugging Face checkpoints (`embeddings.word_embeddings.weight`,
-/// `encoder.layer.0.attention.self.query.weight`, …), so ``Module/load(from:strict:)`` reads a
+/// `encoder.layer.0.attention.self.query.weight`, …), so `Module/load(from:strict:)` reads a
 /// `model.safetensors` by name (with `strict: false`: checkpoints also hold the pooler and
 /// `embeddings.position_ids`); ``loadWeights(from:)`` also accepts a `bert.` prefix, requires
 /// every parameter, and reports the tensors it skips.

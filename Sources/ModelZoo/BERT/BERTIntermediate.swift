@@ -3,7 +3,7 @@ import PruningCore
 /// The first half of BERT's feed-forward block: `activation(dense(x))`, Hugging Face's
 /// `BertIntermediate`.
 ///
-/// Child `dense`, a ``Linear`` `[intermediate, hidden]`; row `i` of its weight (and column `i`
+/// Child `dense`, a `Linear` `[intermediate, hidden]`; row `i` of its weight (and column `i`
 /// of the following ``BERTResidualOutput/dense``) belongs to intermediate unit `i`.
 public final class BERTIntermediate: Module {
     /// The expansion, `dense`.

@@ -82,8 +82,10 @@ public final class BERTLayer: Module {
     /// The layer's output `[batch, length, hidden]` for hidden states `x` `[batch, length,
     /// hidden]`.
     ///
-    /// - Parameter mask: which keys each query may see, broadcastable to `[batch, heads,
-    ///   length, length]` (``BERTInput/keyPaddingMask`` for padded batches).
+    /// - Parameters:
+    ///   - x: the hidden states `[batch, length, hidden]`.
+    ///   - mask: which keys each query may see, broadcastable to `[batch, heads,
+    ///     length, length]` (``BERTInput/keyPaddingMask`` for padded batches).
     public func callAsFunction(_ x: Tensor, mask: AttentionMask? = nil) -> Tensor {
         feedForward(attention(x, mask: mask))
     }

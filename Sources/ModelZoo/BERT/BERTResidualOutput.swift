@@ -4,7 +4,7 @@ import PruningCore
 /// `LayerNorm(dropout(dense(x)) + residual)` — Hugging Face's `BertSelfOutput` (after
 /// attention) and `BertOutput` (after the feed-forward block).
 ///
-/// Children `dense` (a ``Linear`` `[hidden, inputWidth]`) and `LayerNorm`.
+/// Children `dense` (a `Linear` `[hidden, inputWidth]`) and `LayerNorm`.
 public final class BERTResidualOutput: Module {
     /// The projection back to the hidden size, `dense`.
     public var dense: Linear

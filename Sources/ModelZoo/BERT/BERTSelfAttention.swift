@@ -3,7 +3,7 @@ import PruningCore
 /// BERT's multi-head self-attention projections and scaled dot-product attention, without the
 /// output projection (Hugging Face's `BertSelfAttention`).
 ///
-/// Children `query`, `key` and `value`, each a ``Linear`` `[heads · headDim, hidden]` with bias.
+/// Children `query`, `key` and `value`, each a `Linear` `[heads · headDim, hidden]` with bias.
 /// Head `h` owns output rows `h · headDim ..< (h + 1) · headDim` of each projection. The head
 /// count and head dimension are variables so that head pruning can shrink the projections and
 /// update them; the forward pass checks that they agree with the projection shapes.

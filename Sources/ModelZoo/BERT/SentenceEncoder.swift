@@ -23,7 +23,7 @@ public final class SentenceEncoder {
     /// An encoder from its parts.
     ///
     /// - Parameters:
-    ///   - model: the transformer; set it to evaluation mode (``Module/eval()``) for
+    ///   - model: the transformer; set it to evaluation mode (`Module/eval()`) for
     ///     deterministic embeddings.
     ///   - tokenizer: the tokenizer whose vocabulary the model was trained on.
     ///   - maximumLength: the longest token sequence (256, sentence-transformers' setting for

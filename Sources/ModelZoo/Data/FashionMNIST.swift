@@ -43,7 +43,7 @@ public enum FashionMNIST {
     /// suffix), pixels scaled to `[0, 1]`. MNIST itself loads the same way.
     ///
     /// - Throws: ``DataSetError`` for a missing file, unexpected shapes or labels;
-    ///   ``PruningCore/FormatError`` for a malformed idx file.
+    ///   `PruningCore/FormatError` for a malformed idx file.
     public static func load(split: Split, from folder: URL) throws -> ImageClassificationDataSet {
         try MNISTFormat.load(split: split.filePrefix, from: folder, classCount: 10)
     }

@@ -56,7 +56,11 @@ extension ImageClassificationDataSet {
     /// The data set in mini-batches of `size`, in a random order drawn from `generator` when
     /// `shuffle` is true (the same seed gives the same batches), otherwise in storage order.
     ///
-    /// - Parameter dropLast: skip the final batch when it has fewer than `size` images.
+    /// - Parameters:
+    ///   - size: images per batch.
+    ///   - shuffle: whether to visit the images in a random order.
+    ///   - generator: the source of the order when shuffling.
+    ///   - dropLast: skip the final batch when it has fewer than `size` images.
     /// - Precondition: `size > 0`.
     public func batches(
         size: Int, shuffle: Bool, dropLast: Bool = false, using generator: inout RandomGenerator

@@ -23,7 +23,10 @@ public struct ImageClassificationDataSet: Sendable {
 
     /// A data set of `images` `[count, channels, height, width]` and their `labels`.
     ///
-    /// - Parameter classCount: the number of classes; by default one more than the largest label.
+    /// - Parameters:
+    ///   - images: the images `[count, channels, height, width]`.
+    ///   - labels: one class index per image.
+    ///   - classCount: the number of classes; by default one more than the largest label.
     /// - Precondition: the image tensor has rank 4, one label per image, labels in range.
     public init(images: Tensor, labels: [Int], classCount: Int? = nil) {
         precondition(images.rank == 4, "ImageClassificationDataSet: images \(images.shape) should be [count, channels, height, width]")

@@ -51,9 +51,9 @@ extension DiffusionUNet {
     /// Loads a network saved by ``save(toDirectory:)``, in evaluation mode: builds the configuration,
     /// narrows it to the saved shape and loads the weights strictly.
     ///
-    /// - Throws: ``FormatError`` for a missing or malformed architecture file;
+    /// - Throws: `FormatError` for a missing or malformed architecture file;
     ///   ``DiffusionModelFileError`` for a shape that does not fit its configuration;
-    ///   ``ModuleError`` for weights that do not fit.
+    ///   `ModuleError` for weights that do not fit.
     public static func load(fromDirectory directory: URL) throws -> DiffusionUNet {
         let record = try JSONFile.decode(SavedArchitecture.self, from: directory.appendingPathComponent(architectureFileName))
         var random = RandomGenerator(seed: 0)

@@ -9,7 +9,7 @@ import PruningCore
 /// - **Width**: the width of the garment's bounding box (columns with a pixel above 0.1), against
 ///   the class's terciles: `narrow`, `wide`, or unnamed.
 ///
-/// Terciles are computed on a reference set (``Thresholds/init(from:)``, the training split) and
+/// Terciles are computed on a reference set (`Thresholds/init(from:)`, the training split) and
 /// then applied to any split, so that test prompts use the training set's scale.
 public enum FashionPrompts {
     /// The noun of each Fashion-MNIST class, in label order.

@@ -43,7 +43,7 @@ public enum ShippedDiffusionModel {
     /// The shipped (or `directory`'s) model in evaluation mode, its schedule and summary.
     ///
     /// - Throws: ``ShippedCheckpointError`` for a missing file or a checksum mismatch;
-    ///   ``FormatError`` for a malformed summary; ``ModuleError`` for weights that do not fit.
+    ///   `FormatError` for a malformed summary; `ModuleError` for weights that do not fit.
     public static func teacher(from directory: URL? = nil) throws -> (model: DiffusionUNet, schedule: NoiseSchedule, summary: Summary) {
         guard let folder = directory ?? ShippedCheckpoints.directory else { throw ShippedCheckpointError.missingFile("Checkpoints") }
         let summary = try JSONFile.decode(Summary.self, from: folder.appendingPathComponent(summaryName))

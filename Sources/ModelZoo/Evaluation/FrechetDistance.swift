@@ -13,7 +13,7 @@ import PruningCore
 public enum FrechetDistance {
     /// The distance between two sets of statistics of the same dimension.
     ///
-    /// - Throws: ``LinearAlgebraError`` when an eigendecomposition fails; a precondition
+    /// - Throws: `LinearAlgebraError` when an eigendecomposition fails; a precondition
     ///   failure for statistics of different dimensions.
     public static func between(_ first: FeatureStatistics, _ second: FeatureStatistics) throws -> Double {
         let d = first.mean.count
@@ -33,7 +33,7 @@ public enum FrechetDistance {
 
     /// The distance between the rows of two feature matrices `[n, d]` and `[m, d]`.
     ///
-    /// - Throws: ``LinearAlgebraError`` when an eigendecomposition fails.
+    /// - Throws: `LinearAlgebraError` when an eigendecomposition fails.
     public static func between(_ first: Tensor, _ second: Tensor) throws -> Double {
         try between(FeatureStatistics(of: first), FeatureStatistics(of: second))
     }

@@ -20,7 +20,13 @@ public enum ThroughputComparison {
     /// Measures `dense` and `models` over `rounds` interleaved rounds: prefill of `prompt`, and
     /// greedy decoding of `decodeTokens` tokens after the first 64 tokens of `prompt`.
     ///
-    /// - Parameter progress: called after each round with its number.
+    /// - Parameters:
+    ///   - dense: the unpruned reference model.
+    ///   - models: the compressed models, by name.
+    ///   - prompt: the prompt tokens (at least 64).
+    ///   - decodeTokens: the tokens to decode greedily per measurement.
+    ///   - rounds: the interleaved rounds; each model keeps its best.
+    ///   - progress: called after each round with its number.
     public static func measure(
         dense: LlamaModel, models: [(String, LlamaModel)], prompt: [Int], decodeTokens: Int, rounds: Int,
         progress: (Int) -> Void = { _ in }

@@ -4,7 +4,7 @@ import PruningCore
 /// and an optional key–value cache; children `q_proj`, `k_proj`, `v_proj`, `o_proj` as in
 /// Hugging Face's `LlamaAttention`, no biases.
 ///
-/// Unlike ``MultiHeadAttention`` the query/key head size `dq`, the value head size `dv` and the
+/// Unlike `MultiHeadAttention` the query/key head size `dq`, the value head size `dv` and the
 /// rotary frequencies may be those of a pruned layer: `q_proj` is `[H · dq, input]`, `k_proj`
 /// `[K · dq, input]`, `v_proj` `[K · dv, input]`, `o_proj` `[output, H · dv]`, and each
 /// key–value head (with its group of query heads) may keep different rotary frequencies. The

@@ -128,7 +128,9 @@ extension LlamaConfiguration: Codable {
 
     /// Decodes and validates a configuration from JSON `data`.
     ///
-    /// - Parameter source: the name used in error messages (a file path).
+    /// - Parameters:
+    ///   - data: the bytes of a `config.json`.
+    ///   - source: the name used in error messages (a file path).
     /// - Throws: ``LlamaConfigurationError/invalidFile(file:reason:)`` naming `source` and the
     ///   field at fault.
     public static func decode(_ data: Data, source: String = "configuration") throws -> LlamaConfiguration {

@@ -16,7 +16,7 @@ import PruningCore
 /// ```
 public struct LlamaConfiguration: Sendable, Equatable {
     /// Which query and key dimensions the rotary embedding rotates together; this is a property
-    /// of the weight layout (see ``RotaryEmbedding/Pairing``).
+    /// of the weight layout (see `RotaryEmbedding/Pairing`).
     public enum RopePairing: String, Codable, Sendable, CaseIterable {
         /// Pairs `(x[j], x[j + d/2])`: Hugging Face checkpoints (`rotate_half`).
         case halves
@@ -24,7 +24,7 @@ public struct LlamaConfiguration: Sendable, Equatable {
         /// rows of the Hugging Face weights (llama.cpp "normal" rope mode).
         case interleaved
 
-        /// The matching ``RotaryEmbedding/Pairing``.
+        /// The matching `RotaryEmbedding/Pairing`.
         public var rotaryPairing: RotaryEmbedding.Pairing {
             switch self {
             case .halves: .halves
@@ -70,6 +70,18 @@ public struct LlamaConfiguration: Sendable, Equatable {
     /// A configuration from its fields.
     ///
     /// - Parameters:
+    ///   - vocabularySize: the number of tokens.
+    ///   - hiddenSize: the width of the residual stream.
+    ///   - layerCount: the number of decoder blocks.
+    ///   - headCount: the query heads per block.
+    ///   - intermediateSize: the MLP width.
+    ///   - rmsNormEpsilon: the ε of RMSNorm.
+    ///   - ropeTheta: the rotary base frequency.
+    ///   - ropePairing: which dimensions rotate together.
+    ///   - tiedEmbeddings: whether the LM head reuses the token embedding.
+    ///   - maxPositions: the longest sequence the model supports.
+    ///   - bosTokenID: the beginning-of-sequence id, if any.
+    ///   - eosTokenID: the end-of-sequence id, if any.
     ///   - keyValueHeadCount: defaults to `headCount` (plain multi-head attention).
     ///   - headDimension: defaults to `hiddenSize / headCount`.
     ///   - layers: per-layer overrides; defaults to ``layerCount`` dense layers.

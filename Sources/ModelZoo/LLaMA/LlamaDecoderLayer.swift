@@ -74,6 +74,7 @@ public final class LlamaDecoderLayer: Module {
     /// The block applied to the residual stream `h` `[batch, length, hidden]`.
     ///
     /// - Parameters:
+    ///   - h: the residual stream `[batch, length, hidden]`.
     ///   - cache: this block's key–value cache for incremental decoding.
     ///   - mask: an optional extra attention mask (see ``LlamaAttention``).
     ///   - hook: observes or replaces the intermediates listed in ``LlamaActivationKind``.

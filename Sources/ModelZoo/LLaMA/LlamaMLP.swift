@@ -43,6 +43,7 @@ public final class LlamaMLP: Module {
     /// The MLP applied to `x` `[batch, length, input]`, giving `[batch, length, output]`.
     ///
     /// - Parameters:
+    ///   - x: the input `[batch, length, input]`.
     ///   - hook: observes or replaces ``LlamaActivationKind/gateActivation``,
     ///     ``LlamaActivationKind/upProjection`` and ``LlamaActivationKind/mlpIntermediate``.
     ///   - layer: the block index reported to the hook.

@@ -25,7 +25,7 @@ extension LlamaModel {
     ///   - caches: one cache per layer (``makeCaches()``); positions then start at the cached
     ///     length, and the new keys and values are appended.
     ///   - mask: an optional extra attention mask broadcastable to `[batch, heads, length,
-    ///     keyLength]`, for example ``AttentionMask/keyPadding(validLengths:keyLength:)``; the
+    ///     keyLength]`, for example `AttentionMask/keyPadding(validLengths:keyLength:)`; the
     ///     causal mask is always applied.
     ///   - hook: observes or replaces block intermediates (``LlamaActivationHook``).
     /// - Returns: `[batch, length, hidden]`.

@@ -25,7 +25,7 @@ extension LlamaModel {
     ///
     /// The perplexity is `exp` of the mean negative log-likelihood over all scored tokens. Runs
     /// without recording gradients; the per-token log-likelihoods come from the fused
-    /// ``crossEntropy(logits:labels:)`` and are summed in double precision.
+    /// `crossEntropy(logits:labels:)` and are summed in double precision.
     ///
     /// - Parameters:
     ///   - ids: the token stream.

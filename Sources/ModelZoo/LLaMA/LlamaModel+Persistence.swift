@@ -19,7 +19,7 @@ extension LlamaModel {
     /// The q/k rows are saved in the model's own layout; a model read from GGUF keeps
     /// `rope_pairing: interleaved` unless converted first with ``convertingRopePairing(to:)``.
     ///
-    /// - Throws: ``FormatError/writeFailed(file:reason:)`` or a file-system error.
+    /// - Throws: `FormatError/writeFailed(file:reason:)` or a file-system error.
     public func save(toDirectory directory: URL) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let data = try configuration.jsonData()
@@ -39,7 +39,7 @@ extension LlamaModel {
     /// `config.json` beside the weights file. Tensors of any safetensors float type are converted
     /// to `Float`; an `lm_head.weight` stored for a model with tied embeddings is ignored.
     ///
-    /// - Throws: ``FormatError`` for a missing or malformed weights file,
+    /// - Throws: `FormatError` for a missing or malformed weights file,
     ///   ``LlamaConfigurationError`` for a missing or invalid configuration, and
     ///   ``LlamaWeightsError`` when the weights do not fit it.
     public static func load(from url: URL) throws -> LlamaModel {

@@ -79,7 +79,10 @@ public final class ByteLevelBPETokenizer: @unchecked Sendable {
     ///   - tokenTypes: one ``TokenType`` raw value per token, or `nil` (all normal); control
     ///     (3) and user-defined (4) tokens are matched whole in text.
     ///   - preTokenizer: how text is split before BPE.
-    ///   - bosTokenID, eosTokenID, unknownTokenID, paddingTokenID: special ids, or `nil`.
+    ///   - bosTokenID: the beginning-of-sequence id, or `nil`.
+    ///   - eosTokenID: the end-of-sequence id, or `nil`.
+    ///   - unknownTokenID: the unknown-token id, or `nil`.
+    ///   - paddingTokenID: the padding id, or `nil`.
     ///   - addsBOS: whether encoding prepends `bosTokenID` by default.
     /// - Throws: ``ByteLevelBPEError`` for a malformed merge, a merge whose parts or result are
     ///   not tokens, a token-type list of the wrong length, or a special id out of range.
@@ -156,6 +159,7 @@ public final class ByteLevelBPETokenizer: @unchecked Sendable {
     /// Encodes `text` to token ids.
     ///
     /// - Parameters:
+    ///   - text: the text to encode.
     ///   - addingBOS: whether to prepend ``bosTokenID``; `nil` follows ``addsBOS``.
     ///   - parsingSpecialTokens: whether control and user-defined tokens written in the text are
     ///     matched whole (`true`, the default) or encoded as ordinary text.

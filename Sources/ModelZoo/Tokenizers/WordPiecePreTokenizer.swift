@@ -14,7 +14,7 @@ import Foundation
 ///    Unicode `White_Space` characters);
 /// 4. accents are stripped (canonical decomposition, NFD, then removal of non-spacing marks,
 ///    category `Mn`) and the text is lower-cased character by character;
-/// 5. every punctuation character — ASCII `!`…`/`, `:`…`@`, `[`…`` ` ``, `{`…`~`, and every
+/// 5. every punctuation character — ASCII `!`…`/`, `:`…`@`, `[`…backtick, `{`…`~`, and every
 ///    character of a Unicode `P*` category — becomes a word of its own.
 ///
 /// ```swift

@@ -131,8 +131,10 @@ public struct WordPieceTokenizer: Sendable {
     /// The ids of `text` as the model reads it: `[CLS]`, the pieces, `[SEP]`, at most `maxLength`
     /// in all (pieces beyond `maxLength − 2` are dropped).
     ///
-    /// - Parameter maxLength: the longest result; 256 by default, the sequence length
-    ///   sentence-transformers uses for all-MiniLM-L6-v2 (the model has 512 positions).
+    /// - Parameters:
+    ///   - text: the text to encode.
+    ///   - maxLength: the longest result; 256 by default, the sequence length
+    ///     sentence-transformers uses for all-MiniLM-L6-v2 (the model has 512 positions).
     /// - Precondition: `maxLength >= 2`.
     public func encode(_ text: String, maxLength: Int = 256) -> [Int] {
         precondition(maxLength >= 2, "WordPieceTokenizer.encode: maxLength \(maxLength) leaves no room for [CLS] and [SEP]")

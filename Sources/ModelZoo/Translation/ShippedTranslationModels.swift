@@ -63,7 +63,7 @@ public enum ShippedTranslationModels {
     /// A shipped (or `directory`'s) teacher in evaluation mode, with its summary.
     ///
     /// - Throws: ``ShippedCheckpointError`` for a missing file or a checksum mismatch;
-    ///   ``FormatError`` for a malformed summary; ``ModuleError`` for weights that do not fit.
+    ///   `FormatError` for a malformed summary; `ModuleError` for weights that do not fit.
     public static func teacher(_ task: Task, from directory: URL? = nil) throws -> (generator: UNetGenerator, discriminator: PatchDiscriminator, summary: Summary) {
         let folder = try resolved(directory)
         let summary = try JSONFile.decode(Summary.self, from: folder.appendingPathComponent("\(task.rawValue).json"))

@@ -18,7 +18,7 @@ public struct ParameterSlice: Sendable, Hashable, Codable {
         case input
     }
 
-    /// The parameter's dotted name (as in ``PruningCore/Module/namedParameters()``).
+    /// The parameter's dotted name (as in `PruningCore/Module/namedParameters()`).
     public var parameter: String
     /// The axis of the parameter the channels run along.
     public var axis: Int

@@ -45,8 +45,10 @@ public final class SelfAttention: Layer {
     /// (the similarity metric of token merging, Bolya et al., 2023, "Token Merging: Your ViT
     /// but Faster", arXiv:2210.09461).
     ///
-    /// - Parameter mask: an optional mask broadcastable to `[batch, heads, tokens, tokens]`; an
-    ///   additive `[batch, 1, 1, tokens]` mask holding `log(size)` gives proportional attention.
+    /// - Parameters:
+    ///   - input: the tokens `[batch, tokens, channels]`.
+    ///   - mask: an optional mask broadcastable to `[batch, heads, tokens, tokens]`; an
+    ///     additive `[batch, 1, 1, tokens]` mask holding `log(size)` gives proportional attention.
     public func forward(_ input: Tensor, mask: AttentionMask? = nil) -> (output: Tensor, keys: Tensor) {
         let (query, key, value) = heads(of: input)
         let attended = Tensor.scaledDotProductAttention(query: query, key: key, value: value, mask: mask)

@@ -71,7 +71,7 @@ public struct VectorStepResult: Sendable {
 /// `count` copies of an environment stepped together with automatic resets, like Gymnasium's
 /// `SyncVectorEnv`.
 ///
-/// Environment `i` draws its initial states from its own ``RandomGenerator`` seeded with
+/// Environment `i` draws its initial states from its own `RandomGenerator` seeded with
 /// `seed + i` (Gymnasium seeds sub-environment `i` with `seed + i` too, with NumPy's generator).
 ///
 /// ```swift

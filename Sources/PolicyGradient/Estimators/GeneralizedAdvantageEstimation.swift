@@ -12,6 +12,8 @@
 ///   - nextValues: V(s_{t+1}); at an episode's last step, the value of its final observation.
 ///   - terminated: whether step t reached a terminal state.
 ///   - episodeEnds: whether step t is the last of its episode (terminated, truncated or cut).
+///   - discount: the discount γ.
+///   - lambda: the GAE weight λ.
 /// - Returns: A_t, one per step.
 public func generalizedAdvantageEstimates(
     rewards: [Double], values: [Double], nextValues: [Double], terminated: [Bool], episodeEnds: [Bool],

@@ -4,7 +4,7 @@ import PruningCore
 /// A categorical policy for discrete action spaces: an MLP maps an observation to one logit per
 /// action and π(a | s) = softmax(logits)_a.
 ///
-/// Parameters are named `network.0.weight`, `network.0.bias`, … (``Sequential`` children).
+/// Parameters are named `network.0.weight`, `network.0.bias`, … (`Sequential` children).
 public final class CategoricalMLPPolicy: StochasticPolicy {
     /// The logit network, `[count, observationSize] → [count, actionCount]`.
     public let network: Sequential

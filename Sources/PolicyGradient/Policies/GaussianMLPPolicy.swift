@@ -25,8 +25,15 @@ public final class GaussianMLPPolicy: StochasticPolicy {
     /// A policy with the given hidden layer widths, activation and initial log σ (the BGPO
     /// scripts use `hidden: [64, 64]`, tanh, σ = 1).
     ///
-    /// - Parameter actionBounds: the box reported by ``actionSpace``; defaults to `[-1, 1]` per
-    ///   dimension.
+    /// - Parameters:
+    ///   - observationSize: the observation dimension.
+    ///   - actionSize: the action dimension.
+    ///   - hidden: the hidden layer widths of the mean network.
+    ///   - activation: the hidden layers' activation.
+    ///   - initialLogStandardDeviation: the starting log σ of every action dimension.
+    ///   - actionBounds: the box reported by ``actionSpace``; defaults to `[-1, 1]` per
+    ///     dimension.
+    ///   - generator: the source of the initial weights.
     public init(
         observationSize: Int, actionSize: Int, hidden: [Int] = [64, 64], activation: Activation.Kind = .tanh,
         initialLogStandardDeviation: Float = 0, actionBounds: (low: [Double], high: [Double])? = nil,

@@ -1,10 +1,10 @@
 import PruningCore
 
 /// A flat view of a module's trainable parameters: every trainable parameter's elements,
-/// concatenated in ``PruningCore/Module/trainableParameters()`` order (row-major inside each).
+/// concatenated in `PruningCore/Module/trainableParameters()` order (row-major inside each).
 ///
 /// Mirror maps and the BGPO recursions work on this vector; these helpers convert between it
-/// and the module's ``PruningCore/Parameter``s and ``PruningCore/Gradients``.
+/// and the module's `PruningCore/Parameter`s and `PruningCore/Gradients`.
 extension Module {
     /// The length of the flat parameter vector.
     public var flatParameterCount: Int {
@@ -54,7 +54,7 @@ extension Module {
     }
 
     /// Per-parameter gradients holding the entries of `flat` (the inverse of ``flatten(_:)``),
-    /// to hand a flat direction to a ``PruningCore/Optimizer``.
+    /// to hand a flat direction to a `PruningCore/Optimizer`.
     public func gradients(fromFlat flat: [Float]) -> Gradients {
         let parameters = trainableParameters()
         let expected = parameters.reduce(0) { $0 + $1.value.count }

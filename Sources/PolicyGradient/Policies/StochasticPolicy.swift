@@ -56,7 +56,7 @@ public enum ActionBatch {
 /// A stochastic policy π_θ(a | s): a module whose trainable parameters are θ.
 ///
 /// Log-probabilities are differentiable with respect to the parameters (evaluate them inside
-/// ``PruningCore/valueAndGradient(of:_:)``), which is what every score-function estimator needs.
+/// `PruningCore/valueAndGradient(of:_:)`), which is what every score-function estimator needs.
 /// Sampling runs without recording gradients.
 public protocol StochasticPolicy: Module {
     /// The length of an observation vector.

@@ -1,8 +1,8 @@
 import PruningCore
 
 /// Plain policy-gradient ascent: each iteration samples a batch, estimates ∇J and hands −∇J to
-/// a first-order ``PruningCore/Optimizer`` (``PruningCore/SGD`` for REINFORCE/GPOMDP as in the
-/// papers' baselines, or ``PruningCore/Adam``).
+/// a first-order `PruningCore/Optimizer` (`PruningCore/SGD` for REINFORCE/GPOMDP as in the
+/// papers' baselines, or `PruningCore/Adam`).
 public final class PolicyGradientAscent: PolicySearchAlgorithm {
     /// The policy being trained.
     public let policy: any StochasticPolicy

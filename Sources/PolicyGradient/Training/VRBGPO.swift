@@ -5,7 +5,7 @@ import PruningCore
 /// w(τ_t | θ_{t−1}, θ_t) g(τ_t | θ_{t−1}) on the same trajectories with the same Ψ, and takes one
 /// ``VRBGPOOptimizer`` step.
 ///
-/// ``isMBPG(policy:estimator:configuration:collector:)`` builds IS-MBPG (Huang et al., ICML
+/// `isMBPG(policy:estimator:configuration:collector:)` builds IS-MBPG (Huang et al., ICML
 /// 2020), the same recursion with the Euclidean map and λ = 1 — a STORM-style variance-reduced
 /// policy gradient baseline.
 public final class VRBGPO: PolicySearchAlgorithm {

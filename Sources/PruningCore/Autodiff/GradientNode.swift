@@ -93,7 +93,7 @@ extension Tensor {
     }
 
     /// This tensor as a new leaf of differentiation: operations on the result are recorded, and
-    /// ``gradients(withRespectTo:)`` can return the gradient with respect to it.
+    /// `gradients(withRespectTo:)` can return the gradient with respect to it.
     public func requiringGradient() -> Tensor {
         Tensor(shape: shape, storage: storage, node: GradientNode(shape: shape, inputs: [], backward: nil))
     }

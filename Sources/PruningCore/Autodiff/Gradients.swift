@@ -1,6 +1,6 @@
 /// Gradients of a loss with respect to a model's parameters, keyed by parameter identity.
 ///
-/// Returned by ``valueAndGradient(of:_:)``; read with a subscript, combine across micro-batches
+/// Returned by `valueAndGradient(of:_:)`; read with a subscript, combine across micro-batches
 /// with ``accumulate(_:)``, and hand to an optimizer.
 public struct Gradients {
     private var storage: [ObjectIdentifier: Tensor] = [:]

@@ -100,7 +100,9 @@ extension Module {
     /// Saves every parameter and buffer to a safetensors file at `url` under its dotted name
     /// (for example `layers.0.weight`), as `F32`, replacing the file atomically.
     ///
-    /// - Parameter metadata: free-form strings stored in the header's `__metadata__`.
+    /// - Parameters:
+    ///   - url: the file to write.
+    ///   - metadata: free-form strings stored in the header's `__metadata__`.
     /// - Throws: ``FormatError/writeFailed(file:reason:)``.
     public func save(to url: URL, metadata: [String: String] = [:]) throws {
         try SafeTensors.write(stateDictionary(), metadata: metadata, to: url)
@@ -112,7 +114,9 @@ extension Module {
     /// checked against the header first, and only tensors naming a parameter are read, so a
     /// mismatch is reported without converting any data.
     ///
-    /// - Parameter strict: when true, the file must hold exactly this module's parameters.
+    /// - Parameters:
+    ///   - url: the safetensors file to read.
+    ///   - strict: when true, the file must hold exactly this module's parameters.
     /// - Throws: ``FormatError`` for a missing or malformed file; ``ModuleError/inFile(file:error:)``
     ///   for a missing, unexpected or mis-shaped parameter, or a value holding NaN or infinity.
     public func load(from url: URL, strict: Bool = true) throws {

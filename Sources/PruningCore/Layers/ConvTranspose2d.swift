@@ -3,7 +3,7 @@
 ///
 /// The weight has shape `[inChannels, outChannels/groups, kernelHeight, kernelWidth]` and the
 /// optional bias `[outChannels]`, named as in PyTorch. See
-/// ``Tensor/convTranspose2d(_:_:bias:stride:padding:outputPadding:dilation:groups:)``.
+/// `Tensor/convTranspose2d(_:_:bias:stride:padding:outputPadding:dilation:groups:)`.
 public final class ConvTranspose2d: Layer {
     /// The filters, `[inChannels, outChannels/groups, kernelHeight, kernelWidth]`.
     public let weight: Parameter

@@ -90,8 +90,10 @@ extension Module {
 
     /// Replaces parameter values by name.
     ///
-    /// - Parameter strict: when true, every parameter must be present in `values` and every
-    ///   entry of `values` must name a parameter.
+    /// - Parameters:
+    ///   - values: tensors by dotted parameter name.
+    ///   - strict: when true, every parameter must be present in `values` and every
+    ///     entry of `values` must name a parameter.
     /// - Throws: ``ModuleError`` naming the missing, unexpected or mis-shaped entry.
     public func load(_ values: [String: Tensor], strict: Bool = true) throws {
         let named = namedParameters()

@@ -1,5 +1,5 @@
 /// 2-D max pooling over `[batch, channels, height, width]` (PyTorch's `nn.MaxPool2d`).
-/// See ``Tensor/maxPool2d(kernel:stride:padding:)``.
+/// See `Tensor/maxPool2d(kernel:stride:padding:)`.
 public final class MaxPool2d: Layer {
     /// The window size `(height, width)`.
     public let kernelSize: (Int, Int)
@@ -29,7 +29,7 @@ public final class MaxPool2d: Layer {
 }
 
 /// 2-D average pooling over `[batch, channels, height, width]` (PyTorch's `nn.AvgPool2d`).
-/// See ``Tensor/avgPool2d(kernel:stride:padding:countIncludingPadding:)``.
+/// See `Tensor/avgPool2d(kernel:stride:padding:countIncludingPadding:)`.
 public final class AvgPool2d: Layer {
     /// The window size `(height, width)`.
     public let kernelSize: (Int, Int)
@@ -69,7 +69,7 @@ public final class AvgPool2d: Layer {
 
 /// Adaptive 2-D average pooling to a fixed output size (PyTorch's `nn.AdaptiveAvgPool2d`);
 /// `AdaptiveAvgPool2d(outputSize: 1)` is global average pooling. See
-/// ``Tensor/adaptiveAvgPool2d(outputSize:)``.
+/// `Tensor/adaptiveAvgPool2d(outputSize:)`.
 public final class AdaptiveAvgPool2d: Layer {
     /// The output size `(height, width)`.
     public let outputSize: (Int, Int)
@@ -87,7 +87,7 @@ public final class AdaptiveAvgPool2d: Layer {
 }
 
 /// Nearest-neighbour upsampling by integer factors (PyTorch's `nn.Upsample(scale_factor:,
-/// mode: "nearest")`). See ``Tensor/upsampleNearest2d(scale:)``.
+/// mode: "nearest")`). See `Tensor/upsampleNearest2d(scale:)`.
 public final class Upsample: Layer {
     /// The factors `(height, width)`.
     public let scaleFactor: (Int, Int)

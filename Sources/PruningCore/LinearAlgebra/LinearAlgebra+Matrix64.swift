@@ -6,8 +6,10 @@
 extension LinearAlgebra {
     /// The singular value decomposition `A = U · diag(s) · Vᵀ` (`dgesdd`).
     ///
-    /// - Parameter full: Whether `u` is `m × m` and `vt` `n × n`; by default the thin factors,
-    ///   `u` `m × k` and `vt` `k × n` with `k = min(m, n)`.
+    /// - Parameters:
+    ///   - a: the `m × n` matrix.
+    ///   - full: Whether `u` is `m × m` and `vt` `n × n`; by default the thin factors,
+    ///     `u` `m × k` and `vt` `k × n` with `k = min(m, n)`.
     /// - Returns: `u` with orthonormal columns, the `k` singular values in descending order and
     ///   `vt` with orthonormal rows.
     /// - Throws: ``LinearAlgebraError/noConvergence(routine:shape:info:)``.
@@ -62,8 +64,11 @@ extension LinearAlgebra {
 
     /// The minimum-norm least-squares solution `X = argmin ‖A · X − B‖` (`dgelsd`).
     ///
-    /// - Parameter rcond: Singular values `≤ rcond · σ_max` count as zero; `nil` means
-    ///   `max(m, n) · ε`.
+    /// - Parameters:
+    ///   - a: the `m × n` matrix.
+    ///   - b: the right-hand sides, `m × k`.
+    ///   - rcond: Singular values `≤ rcond · σ_max` count as zero; `nil` means
+    ///     `max(m, n) · ε`.
     /// - Throws: ``LinearAlgebraError/mismatchedRightHandSide(routine:shape:rightHandSideShape:)``,
     ///   ``LinearAlgebraError/noConvergence(routine:shape:info:)``.
     public static func leastSquares(
@@ -83,8 +88,10 @@ extension LinearAlgebra {
 
     /// The Moore–Penrose pseudo-inverse (`n × m`) from the thin SVD (`dgesdd`).
     ///
-    /// - Parameter rcond: Singular values `≤ rcond · σ_max` are treated as zero; `nil` means
-    ///   `max(m, n) · ε`.
+    /// - Parameters:
+    ///   - a: the `m × n` matrix.
+    ///   - rcond: Singular values `≤ rcond · σ_max` are treated as zero; `nil` means
+    ///     `max(m, n) · ε`.
     public static func pseudoInverse(_ a: Matrix64, rcond: Double? = nil) throws(LinearAlgebraError) -> Matrix64 {
         let matrix = a.dense
         return Matrix64(try matrix.pseudoInverse(rcond: rcond ?? matrix.defaultRelativeCutoff))
@@ -99,7 +106,9 @@ extension LinearAlgebra {
     /// The inverse symmetric square root `V · diag(1/√max(λ, ε)) · Vᵀ` (`dsyevd`): eigenvalues
     /// below `epsilon` are raised to `epsilon`.
     ///
-    /// - Parameter epsilon: The absolute eigenvalue floor; must be positive.
+    /// - Parameters:
+    ///   - a: the symmetric matrix (only its lower triangle is read).
+    ///   - epsilon: The absolute eigenvalue floor; must be positive.
     public static func symmetricInverseSquareRoot(
         _ a: Matrix64, epsilon: Double = 1e-12
     ) throws(LinearAlgebraError) -> Matrix64 {

@@ -132,8 +132,10 @@ public enum LinearAlgebra {
     /// The Moore–Penrose pseudo-inverse `A⁺ = V · diag(1/σ) · Uᵀ` (`[n, m]` for `A` `[m, n]`),
     /// from the thin SVD.
     ///
-    /// - Parameter rcond: Singular values `≤ rcond · σ_max` are treated as zero (their
-    ///   reciprocal is replaced by 0); `nil` means `max(m, n) · ε`.
+    /// - Parameters:
+    ///   - a: the `m × n` matrix.
+    ///   - rcond: Singular values `≤ rcond · σ_max` are treated as zero (their
+    ///     reciprocal is replaced by 0); `nil` means `max(m, n) · ε`.
     public static func pseudoInverse(_ a: Tensor, rcond: Float? = nil) throws(LinearAlgebraError) -> Tensor {
         let matrix = try DenseMatrix(a, routine: "sgesdd")
         return try matrix.pseudoInverse(rcond: rcond ?? matrix.defaultRelativeCutoff).tensor
@@ -156,7 +158,9 @@ public enum LinearAlgebra {
     /// eigenvalue exceeds `epsilon` it is exactly `A^{-1/2}`. Only the lower triangle of `a`
     /// is read; the result is exactly symmetric.
     ///
-    /// - Parameter epsilon: The absolute eigenvalue floor; must be positive.
+    /// - Parameters:
+    ///   - a: the symmetric matrix (only its lower triangle is read).
+    ///   - epsilon: The absolute eigenvalue floor; must be positive.
     public static func symmetricInverseSquareRoot(
         _ a: Tensor, epsilon: Float = 1e-6
     ) throws(LinearAlgebraError) -> Tensor {

@@ -16,6 +16,9 @@ extension Tensor {
     /// (likewise for the width).
     ///
     /// - Parameters:
+    ///   - input: the images `[batch, inChannels, height, width]`.
+    ///   - weight: the filters `[outChannels, inChannels / groups, kernelHeight, kernelWidth]`.
+    ///   - bias: an optional `[outChannels]` added to every output position.
     ///   - stride: the step between output positions, `(height, width)`, each at least 1.
     ///   - padding: implicit zeros added on both sides, `(height, width)`.
     ///   - dilation: the spacing between kernel taps, `(height, width)`, each at least 1.
@@ -123,7 +126,7 @@ extension Tensor {
     }
 
     /// The 2-D transposed convolution (PyTorch's `conv_transpose2d`): the gradient of
-    /// ``conv2d(_:_:bias:stride:padding:dilation:groups:)`` with respect to its input, applied
+    /// `conv2d(_:_:bias:stride:padding:dilation:groups:)` with respect to its input, applied
     /// to `input`, plus a bias. Differentiable with respect to the input, the weight and the bias.
     ///
     /// Each input element `input[n, c, ih, iw]` adds `input · weight[c, o, kh, kw]` to output
@@ -137,6 +140,12 @@ extension Tensor {
     /// `outHeight = (height − 1)·strideH − 2·padH + dilationH·(kernelHeight − 1) + outputPadH + 1`.
     ///
     /// - Parameters:
+    ///   - dilation: the spacing between kernel taps, `(height, width)`, each at least 1.
+    ///   - groups: the number of independent channel groups; divides both channel counts.
+    ///   - input: the images `[batch, inChannels, height, width]`.
+    ///   - weight: the filters `[inChannels, outChannels / groups, kernelHeight, kernelWidth]`.
+    ///   - bias: an optional `[outChannels]` added to every output position.
+    ///   - stride: the upsampling step, `(height, width)`, each at least 1.
     ///   - padding: rows and columns removed from both sides of the full result.
     ///   - outputPadding: rows and columns added at the bottom and right only, to pick among the
     ///     input sizes a strided convolution maps to the same size; each must be smaller than the

@@ -57,7 +57,10 @@ extension Tensor {
     /// tensor's shape except on `axis`, where it has `indexCount` entries, and the result has
     /// that shape.
     ///
-    /// - Parameter indices: row-major indices in `0..<shape[axis]`.
+    /// - Parameters:
+    ///   - axis: the axis to gather along.
+    ///   - indexCount: how many indices each position along the other axes takes.
+    ///   - indices: row-major indices in `0..<shape[axis]`.
     public func gathering(alongAxis axis: Int, indices: [Int], indexCount: Int = 1) -> Tensor {
         let a = normalizedAxis(axis)
         let (outer, size, inner) = split(at: a)

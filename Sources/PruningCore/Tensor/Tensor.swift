@@ -5,7 +5,7 @@
 /// permuting materializes a new buffer.
 ///
 /// A tensor may carry a gradient node: it then takes part in reverse-mode differentiation, and
-/// every operation applied to it is recorded so that ``Tensor/gradients(withRespectTo:)`` can
+/// every operation applied to it is recorded so that `Tensor/gradients(withRespectTo:)` can
 /// compute derivatives. See ``Tensor/requiringGradient()``.
 ///
 /// ```swift

@@ -105,8 +105,13 @@ public final class AutoTrainOnce<Model: ChannelPrunable & Layer> {
     /// Runs the whole schedule: ``AutoTrainOnceConfiguration/epochs`` epochs over `training`,
     /// controller steps on `controllerSet`, the masked accuracy on `validation` after each epoch.
     ///
-    /// - Parameter progress: called with each batch count `(epoch, batch, batches)` and after each
-    ///   epoch with its record.
+    /// - Parameters:
+    ///   - training: the weights' training set.
+    ///   - controllerSet: the set the controller steps on.
+    ///   - validation: the set each epoch's masked accuracy is reported on.
+    ///   - augmentation: optional augmentation of the training batches.
+    ///   - progress: called with each batch count `(epoch, batch, batches)` and after each
+    ///     epoch with its record.
     /// - Returns: every epoch's record (also in ``history``).
     /// - Throws: ``StructuralPruningError/invalidSetting(field:value:expected:)`` naming an
     ///   empty set.

@@ -2,7 +2,7 @@ import ModelZoo
 
 /// A physically pruned LLaMA model with what it kept and what it took to make.
 public struct LlamaPruningResult {
-    /// The pruned model (``LlamaModel``, saved and reloaded like any other).
+    /// The pruned model (`LlamaModel`, saved and reloaded like any other).
     public var model: LlamaModel
     /// Block parameters of the dense model (the seven projections of every block).
     public var denseBlockParameters: Int

@@ -1,10 +1,10 @@
 import ModelZoo
 import PruningCore
 
-/// Parameters, MACs and FLOPs of a channel-prunable network (``ChannelPrunable``) as a
+/// Parameters, MACs and FLOPs of a channel-prunable network (`ChannelPrunable`) as a
 /// differentiable function of channel masks on some of its groups.
 ///
-/// The model is run once on an input of the given shape while ``LayerCallRecorder`` notes every
+/// The model is run once on an input of the given shape while `LayerCallRecorder` notes every
 /// convolution and linear layer with its output size. Under masks, every parameter dimension
 /// that a gated group's slices run along shrinks to the kept channels (`Σ m · blockSize`), so:
 ///

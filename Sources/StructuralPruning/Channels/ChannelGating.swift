@@ -1,10 +1,10 @@
 import ModelZoo
 import PruningCore
 
-/// Soft or hard channel masks applied inside a ``ChannelPrunable`` network during a forward pass.
+/// Soft or hard channel masks applied inside a `ChannelPrunable` network during a forward pass.
 ///
 /// A gate acts on every **reader** of its group — the slices with role
-/// ``ParameterSlice/Role/input``: the next convolution's input columns, the classifier's input
+/// `ParameterSlice/Role/input`: the next convolution's input columns, the classifier's input
 /// columns, every block that reads a residual stream. Multiplying the reads of channel `c` by
 /// `m_c` is the virtual gate of the papers (`y = m ⊙ x` before the next layer), and with
 /// `m_c = 0` nothing reads the channel, so the network computes exactly what the network with
@@ -46,7 +46,7 @@ public struct ChannelGating {
     }
 
     /// Runs `body` with the readers of every gated group scaled by its mask, then restores the
-    /// weights. Call it inside ``valueAndGradient(of:_:)`` to differentiate through the masks.
+    /// weights. Call it inside `valueAndGradient(of:_:)` to differentiate through the masks.
     ///
     /// - Throws: ``StructuralPruningError/maskShapeMismatch(gate:expected:actual:)`` when the masks
     ///   do not fit the gates or the model's groups changed size; rethrows `body`'s error.

@@ -6,14 +6,14 @@ import PruningCore
 /// networks with their per-group widths.
 public enum ChannelMaskExport {
     /// Removes, in place, the channels the hard `masks` drop from every gated group of `model`
-    /// (``ChannelPrunable/pruneGroup(_:keeping:)`` on each), optionally rounding every kept width
+    /// (`ChannelPrunable/pruneGroup(_:keeping:)` on each), optionally rounding every kept width
     /// up to a multiple of `roundTo` (Torch-Pruning's `round_to`) by keeping back the dropped
     /// channels of highest `priority` (default: lowest index first).
     ///
     /// - Returns: the kept indices of every gate.
     /// - Throws: ``StructuralPruningError/emptyStructure(gate:)`` naming a group the masks empty;
     ///   ``StructuralPruningError/maskShapeMismatch(gate:expected:actual:)``; the model's
-    ///   ``ChannelPruningError``.
+    ///   `ChannelPruningError`.
     @discardableResult
     public static func apply(
         _ masks: [Tensor], gating: ChannelGating, to model: some ChannelPrunable, roundTo: Int = 1,
@@ -88,9 +88,9 @@ public enum ChannelMaskExport {
     ///
     /// - Throws: ``StructuralPruningError/invalidSetting(field:value:expected:)`` for a width
     ///   outside `1...size` or a group the architecture does not have;
-    ///   ``FormatError`` for a missing or malformed file (`invalidJSON` naming the field of a bad
+    ///   `FormatError` for a missing or malformed file (`invalidJSON` naming the field of a bad
     ///   architecture file, whose base configuration is checked as it decodes);
-    ///   ``ModuleError/inFile(file:error:)`` for weights that do not fit.
+    ///   `ModuleError/inFile(file:error:)` for weights that do not fit.
     public static func load<Base: Codable & Sendable, Model: ChannelPrunable>(
         from directory: URL, make: (Base) throws -> Model
     ) throws -> Model {

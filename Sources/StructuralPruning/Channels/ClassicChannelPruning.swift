@@ -51,6 +51,10 @@ public struct ClassicChannelPruning: Sendable {
     /// Prunes `model` in place to the budget and fine-tunes it on `training`.
     ///
     /// - Parameters:
+    ///   - model: the trained network, pruned in place.
+    ///   - training: the fine-tuning set.
+    ///   - validation: the set the accuracy is reported on.
+    ///   - progress: called after every fine-tuning epoch with `(epoch, mean loss, seconds)`.
     ///   - inputShape: one sample's shape, e.g. `[1, 28, 28]`.
     ///   - gatedGroups: the groups that may lose channels (nil: ``ChannelGating/defaultGroupNames(of:)``, the blocks' inner groups, or
     ///     all).

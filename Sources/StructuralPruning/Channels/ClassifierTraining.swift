@@ -27,7 +27,10 @@ public struct ClassifierTraining: Sendable, Equatable {
 
     /// Trains `model` on `data` in place.
     ///
-    /// - Parameter progress: called after every epoch with `(epoch, mean loss, seconds)`.
+    /// - Parameters:
+    ///   - model: the network to train in place.
+    ///   - data: the training set.
+    ///   - progress: called after every epoch with `(epoch, mean loss, seconds)`.
     /// - Throws: ``StructuralPruningError/invalidSetting(field:value:expected:)`` for a bad field or
     ///   an empty data set.
     public func train(

@@ -24,6 +24,9 @@ public enum GroupLassoProjection {
     /// Applies one proximal step to `model` for the hard `masks` of `gating`.
     ///
     /// - Parameters:
+    ///   - model: the network whose weights are shrunk in place.
+    ///   - gating: the gate layout of its channel groups.
+    ///   - masks: the current hard masks, one per gate.
     ///   - step: `λ · η`.
     ///   - weighting: how the step is shared between groups.
     /// - Returns: the summed norm `Σ ‖W_c‖₂` of the switched-off channels after the step.

@@ -33,8 +33,8 @@ extension DISPLLMPruner {
     /// derived from the step count.
     ///
     /// - Throws: ``StructuralPruningError/invalidSetting(field:value:expected:)`` when the
-    ///   checkpoint was made with other settings; ``FormatError`` for a malformed file (its
-    ///   history included); ``ModuleError/inFile(file:error:)`` for weights that do not fit the
+    ///   checkpoint was made with other settings; `FormatError` for a malformed file (its
+    ///   history included); `ModuleError/inFile(file:error:)` for weights that do not fit the
     ///   controller or hold NaN or infinity.
     public func loadCheckpoint(from url: URL) throws {
         let file = try SafeTensorsFile(contentsOf: url)

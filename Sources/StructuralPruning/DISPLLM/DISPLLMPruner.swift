@@ -129,12 +129,13 @@ public final class DISPLLMPruner {
     ///
     /// - Parameters:
     ///   - tokens: the training text as token ids (DISP-LLM's LM-loss corpus).
+    ///   - checkpointInterval: steps between calls of `checkpoint` (0: only after the last step).
+    ///   - checkpoint: called every `checkpointInterval` steps and after the last one (to save
+    ///     with ``saveCheckpoint(to:)``).
     ///   - progress: called after every step with the step's record.
     /// - Throws: ``StructuralPruningError/textTooShort(field:tokens:needed:)`` when `tokens` is
     ///   shorter than one window, and whatever `checkpoint` throws. Training resumes where
     ///   ``history`` ends (after ``loadCheckpoint(from:)``), so a finished run does nothing.
-    ///   - checkpoint: called every `checkpointInterval` steps and after the last one (to save
-    ///     with ``saveCheckpoint(to:)``).
     public func train(
         tokens: [Int], checkpointInterval: Int = 0, checkpoint: (() throws -> Void)? = nil,
         progress: ((DISPLLMStep) -> Void)? = nil

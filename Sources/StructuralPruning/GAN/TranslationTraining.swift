@@ -7,7 +7,7 @@ import PruningCore
 /// trains the uniformly slimmer students of the baselines.
 ///
 /// Every step updates the discriminator on a real and a generated pair, then the generator on
-/// ``Pix2PixLoss`` plus `distillationWeight · mean|G(x) − T(x)|` when teacher outputs are given.
+/// `Pix2PixLoss` plus `distillationWeight · mean|G(x) − T(x)|` when teacher outputs are given.
 /// Adam with β = (0.5, 0.999) for both networks, as pix2pix; the learning rate is constant and
 /// then decays linearly to zero over the last ``decayFraction`` of the steps.
 public struct TranslationTraining: Sendable {

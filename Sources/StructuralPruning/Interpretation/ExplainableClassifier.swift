@@ -27,7 +27,7 @@ extension ResNet: ExplainableClassifier {
 
     /// A copy of a network of this configuration (not one pruned in place) with the same values.
     ///
-    /// - Throws: ``PruningCore/ModuleError`` when the weights no longer fit the configuration.
+    /// - Throws: `PruningCore/ModuleError` when the weights no longer fit the configuration.
     public func replica() throws -> ResNet {
         var generator = RandomGenerator(seed: 0)
         let copy = ResNet(configuration: configuration, using: &generator)

@@ -15,12 +15,12 @@ import PruningCore
 ///    the frozen classifier's stage outputs and predicts one RBF mask per image that keeps the
 ///    predictor's output close to the original's while staying small and smooth;
 /// 3. ``targets(for:)`` — the original's RBF parameters and logits on a held-out split;
-/// 4. ``trainController(signal:targets:progress:)`` — with every network frozen, a gate
+/// 4. `trainController(signal:targets:progress:)` — with every network frozen, a gate
 ///    controller learns which inner channels to switch off so that the gated classifier's stage
 ///    outputs, decoded by the same selector, give the original's RBF parameters, under the
 ///    one-sided log-ratio FLOPs loss; the comparisons train the same controller on output
 ///    distillation or the labels instead;
-/// 5. ``exportAndFineTune(_:training:progress:)`` — the channels are removed from a copy of the
+/// 5. `exportAndFineTune(_:training:progress:)` — the channels are removed from a copy of the
 ///    original (``ChannelMaskExport``) and the copy is fine-tuned.
 ///
 /// With a checkpoint directory every stage saves its result (atomically) and a later run with
@@ -236,8 +236,13 @@ public final class InterpretationSteeredPruning<Model: ExplainableClassifier> {
     /// The loss of one controller step on the batch `rows` of `targets` under `masks`:
     /// the signal's term on the gated original (evaluation mode).
     ///
-    /// - Parameter addsCrossEntropy: whether the saliency signal also adds the cross-entropy
-    ///   (nil: ``InterpretationSteeredConfiguration/addsCrossEntropy``).
+    /// - Parameters:
+    ///   - signal: what the controller is trained to preserve.
+    ///   - masks: the gate masks applied to the original.
+    ///   - targets: the images and the saliency targets of the signal.
+    ///   - rows: the rows of `targets` in the batch.
+    ///   - addsCrossEntropy: whether the saliency signal also adds the cross-entropy
+    ///     (nil: ``InterpretationSteeredConfiguration/addsCrossEntropy``).
     public func signalLoss(
         _ signal: ControllerSignal, masks: [Tensor], targets: SaliencyTargets, rows: [Int], addsCrossEntropy: Bool? = nil
     ) throws -> Tensor {
@@ -266,6 +271,9 @@ public final class InterpretationSteeredPruning<Model: ExplainableClassifier> {
     /// it with its per-epoch records and the final hard masks.
     ///
     /// - Parameters:
+    ///   - signal: what the controller is trained to preserve.
+    ///   - targets: the images and the saliency targets of the signal.
+    ///   - progress: called after every epoch with its record.
     ///   - keptFraction: the budget, the kept fraction of prunable FLOPs (nil:
     ///     ``InterpretationSteeredConfiguration/keptFraction``).
     ///   - addsCrossEntropy: whether the saliency signal adds the cross-entropy (nil: the
@@ -379,9 +387,13 @@ public final class InterpretationSteeredPruning<Model: ExplainableClassifier> {
     /// `training` (``InterpretationSteeredConfiguration/fineTuneEpochs``); the original is left
     /// untouched.
     ///
-    /// - Parameter recipe: the fine-tuning (nil: ``InterpretationSteeredConfiguration/fineTuneEpochs``
-    ///   epochs at ``InterpretationSteeredConfiguration/fineTuneLearningRate``, no augmentation);
-    ///   pass the baselines' recipe to compare at equal fine-tuning.
+    /// - Parameters:
+    ///   - masks: the hard masks to export, one per gate.
+    ///   - training: the fine-tuning set.
+    ///   - progress: called after every fine-tuning epoch with `(epoch, mean loss, seconds)`.
+    ///   - recipe: the fine-tuning (nil: ``InterpretationSteeredConfiguration/fineTuneEpochs``
+    ///     epochs at ``InterpretationSteeredConfiguration/fineTuneLearningRate``, no augmentation);
+    ///     pass the baselines' recipe to compare at equal fine-tuning.
     public func exportAndFineTune(
         _ masks: [Tensor], training: ImageClassificationDataSet, recipe: ClassifierTraining? = nil,
         progress: ((Int, Double, Double) -> Void)? = nil

@@ -4,7 +4,7 @@ import PruningCore
 /// One decoder step of the amortized saliency selector: doubles the resolution by a sub-pixel
 /// convolution (3 × 3 convolution to `4·outputChannels`, BatchNorm, ReLU, pixel shuffle ×2),
 /// concatenates the encoder's skip features of that resolution and mixes them with a residual
-/// block (``ModelZoo/BasicBlock``, whose 1 × 1 shortcut matches the widths) — the official
+/// block (`ModelZoo/BasicBlock`, whose 1 × 1 shortcut matches the widths) — the official
 /// `UpSampleBlock`.
 public final class SubpixelUpsampleBlock: Module {
     /// The convolution to `4·outputChannels` before the pixel shuffle.

@@ -1,13 +1,13 @@
 import ModelZoo
 import PruningCore
 
-/// Turns hard DISP-LLM masks into a physically smaller ``LlamaModel``: each mask becomes the
+/// Turns hard DISP-LLM masks into a physically smaller `LlamaModel`: each mask becomes the
 /// list of kept indices (in increasing order), and the model is rebuilt with per-block index
-/// lists (``LlamaLayerConfiguration``: S1–S3 and S5 as residual index lists, S4 as the MLP
+/// lists (`LlamaLayerConfiguration`: S1–S3 and S5 as residual index lists, S4 as the MLP
 /// width) and sliced dense weights. The exported model runs `index_select` / `index_add` on the
 /// full-width residual stream and computes what the dense model computes under the same hard
-/// masks; it saves and reloads with ``LlamaModel/save(toDirectory:)`` and
-/// ``LlamaModel/load(from:)``.
+/// masks; it saves and reloads with `LlamaModel/save(toDirectory:)` and
+/// `LlamaModel/load(from:)`.
 public enum LlamaMaskExport {
     /// The kept indices of every structure of every block.
     ///

@@ -2,7 +2,7 @@ import Foundation
 import PolicyGradient
 import PruningCore
 
-/// The pruning agent of RLAL: a ``PolicyGradient/GaussianMLPPolicy`` on `[state, z]` whose
+/// The pruning agent of RLAL: a `PolicyGradient/GaussianMLPPolicy` on `[state, z]` whose
 /// Gaussian sample `u` is squashed to a ratio `a = a_max · sigmoid(u)`.
 ///
 /// **Estimator.** The actor follows the *pathwise* (reparameterized) gradient of the decoder's

@@ -93,6 +93,8 @@ public final class RLAL<Model: ChannelPrunable & Layer> {
     /// Runs the whole schedule, calling `progress` after every epoch.
     ///
     /// - Parameters:
+    ///   - augmentation: optional augmentation of the training batches.
+    ///   - progress: called after every epoch with its record.
     ///   - training: the weights' training set (the reward set must not be part of it).
     ///   - validation: the set each epoch's accuracy is reported on.
     /// - Returns: every epoch's record (also in ``history``).
