@@ -125,6 +125,9 @@ struct APTPCommand: ParsableCommand {
         var timed: [(row: Int, expert: Int, model: DiffusionUNet)] = []
         let gridConditions = data.encoder.embed(Self.gridPrompts)
 
+        // The grid prompts' experts, per routed method.
+        var routes: [String: [Int]] = [:]
+
         func record(_ key: String, _ title: String, experts: [DiffusionUNet], result: MethodResult?) throws {
             let assignment = result?.evaluationAssignment ?? Array(repeating: 0, count: data.evaluation.count)
             let training = result?.trainingAssignment ?? Array(repeating: 0, count: data.training.count)
@@ -176,7 +179,7 @@ struct APTPCommand: ParsableCommand {
                              key, average / 1e6, 100 * average / fullMACs, scores.frechetDistance, 1000 * scores.kernelInceptionDistance, scores.rbfMMD,
                              scores.classProbability, scores.attributeAccuracy, usage.count { $0 > 0 }, experts.count, rows.map(\.reloadDifference).max() ?? 0, elapsed()))
             // Sample grids: the fixed prompts (each drawn by its expert), and each expert's first held-out samples.
-            let gridAssignment = try result.map { _ in try routeGrid(key: key, experts: experts.count) } ?? Array(repeating: 0, count: Self.gridPrompts.count)
+            let gridAssignment = routes[key] ?? Array(repeating: 0, count: Self.gridPrompts.count)
             try grid(models: experts, assignment: gridAssignment, conditions: gridConditions, schedule: shipped.schedule)
                 .write(to: folder.appendingPathComponent("samples-\(key).png"))
             var expertTiles: [[PNGImage]] = []
@@ -189,9 +192,6 @@ struct APTPCommand: ParsableCommand {
             try APTPResultWriter.write(document, to: folder)
         }
 
-        var routers: [String: [Int]] = [:]
-        func routeGrid(key: String, experts: Int) throws -> [Int] { routers[key] ?? Array(repeating: 0, count: Self.gridPrompts.count) }
-
         writeLine("teacher")
         try record("teacher", "teacher (unpruned U-Net)", experts: [network], result: nil)
         let runner = MethodRunner(teacher: network, schedule: shipped.schedule, data: data, keptFraction: kept, pruneSteps: pruneSteps,
@@ -201,7 +201,7 @@ struct APTPCommand: ParsableCommand {
             writeLine("\(method.title)")
             let result = try runner.run(method, magnitudeFraction: matched) { writeLine($0) }
             if let router = result.router {
-                routers[method.rawValue] = try router.route(gridConditions)
+                routes[method.rawValue] = try router.route(gridConditions)
                 try router.save(toDirectory: folder.appendingPathComponent("models/\(method.rawValue)/router"), network: network.configuration)
             }
             try record(method.rawValue, method.title, experts: result.experts, result: result)
