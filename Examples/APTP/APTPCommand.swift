@@ -88,12 +88,7 @@ struct APTPCommand: ParsableCommand {
     }
 
     private func parsedMethods() throws -> [APTPMethod] {
-        try methods.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.map { name in
-            guard let method = APTPMethod(rawValue: name) else {
-                throw ValidationError("--methods: unknown method '\(name)' (known: \(APTPMethod.allCases.map(\.rawValue).joined(separator: ", ")))")
-            }
-            return method
-        }
+        try CommaSeparatedCases.parse(methods, as: APTPMethod.self, flag: "--methods", noun: "method")
     }
 
     /// The prompts of the sample grids.

@@ -115,12 +115,7 @@ struct GANCompressionCommand: ParsableCommand {
     }
 
     private func parsedMethods() throws -> [CompressionMethod] {
-        try methods.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.map { name in
-            guard let method = CompressionMethod(rawValue: name) else {
-                throw ValidationError("--methods: unknown method '\(name)' (known: \(CompressionMethod.allCases.map(\.rawValue).joined(separator: ", ")))")
-            }
-            return method
-        }
+        try CommaSeparatedCases.parse(methods, as: CompressionMethod.self, flag: "--methods", noun: "method")
     }
 
     mutating func run() throws {
