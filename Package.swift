@@ -93,7 +93,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "bgpo",
-            dependencies: ["PolicyGradient", "PruningCore", "ExampleSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ModelZoo", "PolicyGradient", "PruningCore", "ExampleSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Examples/BGPO"
         ),
 
@@ -204,6 +204,14 @@ let package = Package(
         ),
 
         .executableTarget(
+            name: "compare",
+            dependencies: [
+                "ExampleSupport", "LowRankDecomp", "ModelZoo", "PruningCore", "StructuralPruning", "TokenFusion",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/Compare"
+        ),
+        .executableTarget(
             name: "fuzz-readers",
             dependencies: ["ExampleSupport", "ReaderFuzzing", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/FuzzReaders"
@@ -232,7 +240,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PolicyGradientTests",
-            dependencies: ["PolicyGradient", "PruningCore", "PruningTestSupport", "bgpo", "ExampleSupport"],
+            dependencies: ["ModelZoo", "PolicyGradient", "PruningCore", "PruningTestSupport", "bgpo", "ExampleSupport"],
             exclude: ["Fixtures"]
         ),
         .testTarget(
@@ -256,7 +264,7 @@ let package = Package(
             dependencies: [
                 "perplexity", "fashion-mnist", "train-baselines", "bgpo", "token-fusion", "modegpt", "disp-llm",
                 "auto-train-once", "gan-compression", "aptp", "interpretation-pruning", "rlal", "memorization", "core-benchmarks", "model-benchmarks",
-                "environment-benchmarks", "displlm-benchmarks", "memorization-benchmarks", "fuzz-readers",
+                "environment-benchmarks", "displlm-benchmarks", "memorization-benchmarks", "fuzz-readers", "compare",
             ]
         ),
         .testTarget(

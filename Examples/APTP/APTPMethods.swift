@@ -106,17 +106,15 @@ struct MethodRunner {
             evaluationAssignment = Array(repeating: 0, count: data.evaluation.count)
         }
         // Fine-tune every expert on its own prompts.
-        let counts = experts.indices.map { code in trainingAssignment.count { $0 == code } }
-        for (code, expert) in experts.enumerated() where counts[code] > 0 {
-            var recipe = ExpertFineTuning(steps: Int((Double(fineTuneSteps) * Double(counts[code]) / Double(data.training.count)).rounded()))
-            recipe.seed = seed &+ UInt64(code)
-            guard recipe.steps > 0 else { continue }
-            let members = trainingAssignment.indices.filter { trainingAssignment[$0] == code }
-            let own = data.training.subset(members)
-            let losses = try recipe.train(expert, teacher: teacher, schedule: schedule, images: own.images, conditions: own.conditions)
+        var tuning = ExpertFineTuning(steps: 0)
+        tuning.seed = seed
+        try tuning.train(
+            experts: experts, assignment: trainingAssignment, totalSteps: fineTuneSteps, teacher: teacher, schedule: schedule,
+            images: data.training.images, conditions: data.training.conditions
+        ) { code, prompts, steps, losses in
             let tail = losses.suffix(max(1, losses.count / 5))
             log(String(format: "    expert %d: %d prompts, %.2f M MACs, fine-tuned %d updates (final loss %.4f)  [%.0f s]",
-                       code, counts[code], Double(expert.multiplyAccumulates()) / 1e6, recipe.steps, tail.reduce(0, +) / Double(tail.count), seconds()))
+                       code, prompts, Double(experts[code].multiplyAccumulates()) / 1e6, steps, tail.reduce(0, +) / Double(tail.count), seconds()))
         }
         return MethodResult(experts: experts, trainingAssignment: trainingAssignment, evaluationAssignment: evaluationAssignment,
                             records: records, seconds: seconds(), router: router)

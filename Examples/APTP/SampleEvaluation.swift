@@ -46,40 +46,14 @@ struct SampleEvaluation {
     }
 
     static func classify(_ classifier: ResNet, _ images: Tensor) -> (features: Tensor, logits: Tensor) {
-        withoutGradients {
-            var features: [Tensor] = [], logits: [Tensor] = []
-            var start = 0
-            while start < images.shape[0] {
-                let count = min(250, images.shape[0] - start)
-                let input = FashionMNIST.normalization(((images.sliced(alongAxis: 0, from: start, count: count) + 1) * 0.5).clamped(min: 0, max: 1))
-                let f = classifier.features(input)
-                features.append(f)
-                logits.append(classifier.fc(f))
-                start += count
-            }
-            return (Tensor.concatenate(features, alongAxis: 0), Tensor.concatenate(logits, alongAxis: 0))
-        }
+        FashionMNISTImageScorer(classifier: classifier).classify(images)
     }
 
     /// Samples `[n, 1, 28, 28]` in [−1, 1] for the held-out prompts, prompt `i` drawn by
     /// `models[assignment[i]]`.
     func generate(models: [DiffusionUNet], assignment: [Int]) -> Tensor {
-        let sampler = DDIMSampler(schedule: schedule, steps: samplingSteps)
-        var rows = [Tensor?](repeating: nil, count: prompts.count)
-        for (index, model) in models.enumerated() {
-            let members = assignment.indices.filter { assignment[$0] == index }
-            var start = 0
-            while start < members.count {
-                let chunk = Array(members[start..<min(start + 250, members.count)])
-                let condition = prompts.conditions.indexSelect(chunk, alongAxis: 0)
-                let samples = sampler.sample(from: noise.indexSelect(chunk, alongAxis: 0)) { x, t in
-                    model(x, steps: Array(repeating: t, count: chunk.count), condition: condition)
-                }
-                for (offset, row) in chunk.enumerated() { rows[row] = samples.sliced(alongAxis: 0, from: offset, count: 1) }
-                start += chunk.count
-            }
-        }
-        return Tensor.concatenate(rows.map { $0! }, alongAxis: 0)
+        DDIMSampler(schedule: schedule, steps: samplingSteps)
+            .sample(models: models, assignment: assignment, noise: noise, conditions: prompts.conditions)
     }
 
     /// The scores of `samples` (one per held-out prompt).

@@ -145,7 +145,7 @@ struct AutoTrainOnceCommand: ParsableCommand {
         }
         let denseState = dense.stateDictionary()
         try ChannelMaskExport.save(dense, base: dense.configuration, to: SavedModels.denseFolder(output: output))
-        let baseAccuracy = ClassifierTraining.accuracy(of: dense, on: test)
+        let baseAccuracy = ImageClassificationEvaluation.accuracy(of: dense, on: test)
         let sample = test.images.sliced(alongAxis: 0, from: 0, count: 1).reshaped(to: inputShape)
         let denseCounts = (
             flops: Double(ChannelCostModel.count(dense, inputShape: inputShape, measure: .flops)),
@@ -232,7 +232,7 @@ struct AutoTrainOnceCommand: ParsableCommand {
                 try run.export()
                 // The dense reference of a from-scratch method: the same schedule without pruning
                 // is the pre-trained model (its total epochs differ by the fine-tuning only).
-                try record(key, ratio: ratio, model: model, accuracy: ClassifierTraining.accuracy(of: model, on: test),
+                try record(key, ratio: ratio, model: model, accuracy: ImageClassificationEvaluation.accuracy(of: model, on: test),
                            prunableRatio: ratioKept, epochs: totalEpochs, seconds: (ContinuousClock.now - start) / .seconds(1),
                            reference: baseAccuracy)
             }

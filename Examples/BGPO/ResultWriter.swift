@@ -1,5 +1,6 @@
 import ExampleSupport
 import Foundation
+import ModelZoo
 import PolicyGradient
 
 /// Writes an ``ExperimentResult`` as a markdown table, CSV, JSON and one SVG plot per

@@ -1,5 +1,6 @@
 import ExampleSupport
 import Foundation
+import ModelZoo
 import PruningCore
 
 /// One row of a pruned-CNN table: one method at one budget.

@@ -41,8 +41,8 @@ public enum SavedModels {
         var best = Array(repeating: (batch1: 0.0, batch64: 0.0), count: models.count)
         for _ in 0..<rounds {
             for (index, model) in models.enumerated() {
-                best[index].batch1 = max(best[index].batch1, ClassifierTraining.imagesPerSecond(of: model, sample: sample, batchSize: 1, repeats: 20))
-                best[index].batch64 = max(best[index].batch64, ClassifierTraining.imagesPerSecond(of: model, sample: sample, batchSize: 64, repeats: 3))
+                best[index].batch1 = max(best[index].batch1, ImageClassificationEvaluation.imagesPerSecond(of: model, sample: sample, batchSize: 1, repeats: 20))
+                best[index].batch64 = max(best[index].batch64, ImageClassificationEvaluation.imagesPerSecond(of: model, sample: sample, batchSize: 64, repeats: 3))
             }
         }
         return best

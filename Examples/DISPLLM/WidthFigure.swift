@@ -1,5 +1,6 @@
 import ExampleSupport
 import Foundation
+import ModelZoo
 
 /// The figure of the paper's visual argument: the kept width of each of the five structures in
 /// every block, one panel per structure, one line per pruning ratio. Dependent pruning would

@@ -56,21 +56,6 @@ struct CompressionRunner {
     var seed: UInt64
     var progressInterval = 100
 
-    /// A copy of a trained network (same architecture, same weights, training mode).
-    static func copy(_ generator: UNetGenerator) throws -> UNetGenerator {
-        var random = RandomGenerator(seed: 0)
-        let result = UNetGenerator(configuration: generator.configuration, using: &random)
-        try result.load(generator.stateDictionary())
-        return result
-    }
-
-    static func copy(_ discriminator: PatchDiscriminator) throws -> PatchDiscriminator {
-        var random = RandomGenerator(seed: 0)
-        let result = PatchDiscriminator(configuration: discriminator.configuration, using: &random)
-        try result.load(discriminator.stateDictionary())
-        return result
-    }
-
     func fineTuning(_ steps: Int) -> TranslationTraining {
         var recipe = TranslationTraining(steps: steps)
         recipe.distillationWeight = 100
@@ -99,8 +84,8 @@ struct CompressionRunner {
         let shape = [data.pool.inputChannels, data.pool.height, data.pool.width]
         switch method {
         case .mggc, .mggcNoDensity, .mggcGeneratorAgent, .generatorAlone:
-            let generator = try Self.copy(teacher)
-            let discriminator = try Self.copy(teacherDiscriminator)
+            let generator = try GeneratorBaseline.copy(teacher)
+            let discriminator = try GeneratorBaseline.copy(teacherDiscriminator)
             var settings = ManifoldGuidedCompressionConfiguration(keptFraction: keptFraction)
             settings.steps = pruneSteps
             settings.seed = seed
@@ -124,41 +109,17 @@ struct CompressionRunner {
                                                       progress: fineTuneProgress(pruneSteps)) : []
             return CompressedGenerator(generator: generator, discriminator: discriminator, pruningRecords: records,
                                        fineTuningRecords: tuning, seconds: (ContinuousClock.now - start) / .seconds(1))
-        case .l1Distillation:
-            let generator = try Self.copy(teacher)
-            let gating = try ChannelGating(model: generator)
-            let cost = try ChannelCostModel(model: generator, inputShape: shape, measure: .macs)
-            let scores = try ChannelImportance.l1Norm.scores(generator, gating: gating)
-            let masks = try BudgetedChannelSelection(target: baselineKeptFraction ?? keptFraction, scope: .global).masks(scores: scores, cost: cost)
-            try ChannelMaskExport.apply(masks, gating: gating, to: generator)
-            let tuning = try fineTuning(totalSteps).train(generator, discriminator: try Self.copy(teacherDiscriminator), on: data.pool,
-                                                          teacherOutputs: teacherOutputs, progress: fineTuneProgress(0))
-            return CompressedGenerator(generator: generator, discriminator: teacherDiscriminator, pruningRecords: [], fineTuningRecords: tuning,
-                                       seconds: (ContinuousClock.now - start) / .seconds(1))
-        case .uniformDistillation:
-            let configuration = Self.uniformConfiguration(teacher: teacher, keptFraction: baselineKeptFraction ?? keptFraction, shape: shape)
-            var random = RandomGenerator(seed: seed &+ 9)
-            let generator = UNetGenerator(configuration: configuration, using: &random)
-            log("    uniform width \(configuration.baseWidth) (teacher \(teacher.configuration.baseWidth))")
-            let tuning = try fineTuning(totalSteps).train(generator, discriminator: try Self.copy(teacherDiscriminator), on: data.pool,
-                                                          teacherOutputs: teacherOutputs, progress: fineTuneProgress(0))
+        case .l1Distillation, .uniformDistillation:
+            let baseline: GeneratorBaseline = method == .l1Distillation ? .l1Channels : .uniformWidth
+            let kept = baselineKeptFraction ?? keptFraction
+            if baseline == .uniformWidth {
+                log("    uniform width \(GeneratorBaseline.uniformConfiguration(teacher: teacher, keptFraction: kept, shape: shape).baseWidth) (teacher \(teacher.configuration.baseWidth))")
+            }
+            let (generator, tuning) = try baseline.run(
+                teacher: teacher, teacherDiscriminator: teacherDiscriminator, pairs: data.pool, teacherOutputs: teacherOutputs,
+                keptFraction: kept, training: fineTuning(totalSteps), seed: seed, progress: fineTuneProgress(0))
             return CompressedGenerator(generator: generator, discriminator: teacherDiscriminator, pruningRecords: [], fineTuningRecords: tuning,
                                        seconds: (ContinuousClock.now - start) / .seconds(1))
         }
-    }
-
-    /// The widest uniform U-Net whose MACs do not exceed `keptFraction` of the teacher's.
-    static func uniformConfiguration(teacher: UNetGenerator, keptFraction: Double, shape: [Int]) -> UNetGenerator.Configuration {
-        let full = Double(ChannelCostModel.count(teacher, inputShape: shape, measure: .macs))
-        var best = teacher.configuration
-        best.baseWidth = 1
-        for width in 1...teacher.configuration.baseWidth {
-            var candidate = teacher.configuration
-            candidate.baseWidth = width
-            var random = RandomGenerator(seed: 0)
-            let macs = Double(ChannelCostModel.count(UNetGenerator(configuration: candidate, using: &random), inputShape: shape, measure: .macs))
-            if macs <= keptFraction * full { best = candidate }
-        }
-        return best
     }
 }

@@ -215,7 +215,7 @@ struct GANCompressionCommand: ParsableCommand {
         ThreadPolicy.maximumThreads = 1
         for _ in 0..<timingRounds {
             for entry in timed {
-                let speed = ClassifierTraining.imagesPerSecond(of: entry.generator, sample: entry.sample, batchSize: 64, repeats: 3)
+                let speed = ImageClassificationEvaluation.imagesPerSecond(of: entry.generator, sample: entry.sample, batchSize: 64, repeats: 3)
                 document.rows[entry.row].imagesPerSecond = max(document.rows[entry.row].imagesPerSecond ?? 0, speed)
             }
         }

@@ -36,20 +36,7 @@ struct GeneratorEvaluation {
 
     /// The classifier's pooled features and logits of images in [−1, 1] padded to 32.
     func classify(_ images: Tensor) -> (features: Tensor, logits: Tensor) {
-        withoutGradients {
-            var features: [Tensor] = []
-            var logits: [Tensor] = []
-            var start = 0
-            while start < images.shape[0] {
-                let count = min(256, images.shape[0] - start)
-                let input = FashionMNIST.normalization(FashionMNISTEdges.classifierInput(images.sliced(alongAxis: 0, from: start, count: count)))
-                let f = classifier.features(input)
-                features.append(f)
-                logits.append(classifier.fc(f))
-                start += count
-            }
-            return (Tensor.concatenate(features, alongAxis: 0), Tensor.concatenate(logits, alongAxis: 0))
-        }
+        FashionMNISTImageScorer(classifier: classifier).classify(images)
     }
 
     /// The per-pixel classes the segmenter reads from images `[n, 1, H, W]`.

@@ -180,7 +180,7 @@ struct InterpretationPruningCommand: ParsableCommand {
             writeLine("dense base: \(base)")
         }
         dense.eval()
-        let baseAccuracy = ClassifierTraining.accuracy(of: dense, on: test)
+        let baseAccuracy = ImageClassificationEvaluation.accuracy(of: dense, on: test)
         let denseFlops = Double(ChannelCostModel.count(dense, inputShape: inputShape, measure: .flops))
         let denseParameters = Double(ChannelCostModel.count(dense, inputShape: inputShape, measure: .parameters))
         writeLine(String(format: "dense: test accuracy %.2f %%, %.2f M FLOPs, %.3f M parameters", 100 * baseAccuracy, denseFlops / 1e6, denseParameters / 1e6))
@@ -241,7 +241,7 @@ struct InterpretationPruningCommand: ParsableCommand {
             reloaded.eval()
             let difference = withoutGradients { Double((model(probe) - reloaded(probe)).abs().max().scalars[0]) }
             let flops = Double(ChannelCostModel.count(model, inputShape: inputShape, measure: .flops))
-            let accuracy = ClassifierTraining.accuracy(of: model, on: test)
+            let accuracy = ImageClassificationEvaluation.accuracy(of: model, on: test)
             let prunable = (flops - (pipeline.cost.fullCost - pipeline.cost.prunableCost)) / pipeline.cost.prunableCost
             let row = ResultRow(
                 method: method, targetRemoved: ratio, baseAccuracy: baseAccuracy, prunedAccuracy: accuracy,

@@ -1,5 +1,6 @@
 import ExampleSupport
 import Foundation
+import ModelZoo
 import Memorization
 
 /// The result files of a `memorization` run.

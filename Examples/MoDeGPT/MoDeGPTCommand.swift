@@ -160,12 +160,12 @@ struct MoDeGPTCommand: ParsableCommand {
         var rows: [ResultRow] = []
         var densePrefill = 1.0, denseDecode = 1.0
 
-        func evaluate(_ candidate: some ComparedModel, method: String, report: CompressionReport?) throws {
+        func evaluate(_ candidate: some CausalLanguageModel, method: String, report: CompressionReport?) throws {
             let start = clock.now
-            let perplexity = candidate.windowedPerplexity(of: evaluationIDs, windowLength: window)
+            let perplexity = candidate.windowedPerplexity(of: evaluationIDs, windowLength: window).perplexity
             let accuracy = task.accuracy(of: candidate)
             let prefill = candidate.prefillTokensPerSecond(prompt: prompt)
-            let decode = candidate.cachedDecodeTokensPerSecond(prompt: Array(prompt.prefix(64)), newTokens: decodeTokens)
+            let decode = (candidate as? LlamaModel)?.decodeTokensPerSecond(prompt: Array(prompt.prefix(64)), newTokens: decodeTokens)
             if report == nil { densePrefill = prefill; denseDecode = decode ?? 1 }
             let row = ResultRow(
                 method: method, targetRatio: report?.targetCompressionRatio ?? 0,

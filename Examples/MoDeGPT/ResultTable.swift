@@ -1,5 +1,6 @@
 import ExampleSupport
 import Foundation
+import ModelZoo
 
 /// One evaluated model of the table.
 struct ResultRow: Codable, Sendable {

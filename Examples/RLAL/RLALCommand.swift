@@ -256,7 +256,7 @@ struct RLALCommand: ParsableCommand {
         }
         let denseState = dense.stateDictionary()
         try family.save(dense, SavedModels.denseFolder(output: output))
-        let baseAccuracy = ClassifierTraining.accuracy(of: dense, on: test)
+        let baseAccuracy = ImageClassificationEvaluation.accuracy(of: dense, on: test)
         let denseCounts = (
             flops: Double(ChannelCostModel.count(dense, inputShape: inputShape, measure: .flops)),
             parameters: Double(ChannelCostModel.count(dense, inputShape: inputShape, measure: .parameters)))
@@ -290,7 +290,7 @@ struct RLALCommand: ParsableCommand {
             let flops = Double(ChannelCostModel.count(model, inputShape: inputShape, measure: .flops))
             let sizes = Dictionary(model.prunableGroups.map { ($0.name, $0.size) }, uniquingKeysWith: { a, _ in a })
             layerRatios["\(method) −\(Int((100 * ratio).rounded())) %"] = innerGroups.map { 1 - Double(sizes[$0.name] ?? $0.size) / Double($0.size) }
-            let accuracy = ClassifierTraining.accuracy(of: model, on: test)
+            let accuracy = ImageClassificationEvaluation.accuracy(of: model, on: test)
             let row = ResultRow(
                 method: method, targetRemoved: ratio, baseAccuracy: reference, prunedAccuracy: accuracy,
                 flopsReduction: 1 - flops / denseCounts.flops,

@@ -1,5 +1,6 @@
 import ExampleSupport
 import Foundation
+import ModelZoo
 import StructuralPruning
 
 /// The run's histories and figures: rewards and accuracy over epochs, the decoder's error with

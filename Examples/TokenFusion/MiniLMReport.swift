@@ -1,5 +1,6 @@
 import ExampleSupport
 import Foundation
+import ModelZoo
 
 /// One row of the all-MiniLM-L6-v2 table.
 struct MiniLMRow: Codable, Equatable {

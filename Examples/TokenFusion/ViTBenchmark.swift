@@ -53,13 +53,7 @@ enum ViTBenchmark {
     /// The top-1 accuracy of `run` on `test` (already normalized), in batches of `batchSize`.
     static func accuracy(of run: Run, on test: ImageClassificationDataSet, batchSize: Int) -> Double {
         let merged = TokenMergingViT(model: run.model, configuration: run.configuration)
-        var correct = 0.0
-        withoutGradients {
-            for batch in test.batches(size: batchSize) {
-                correct += PruningCore.accuracy(logits: merged(batch.images), labels: batch.labels) * Double(batch.labels.count)
-            }
-        }
-        return correct / Double(max(test.count, 1))
+        return ImageClassificationEvaluation.accuracy(of: { merged($0) }, on: test, batchSize: batchSize)
     }
 
     /// The CPU time used by this process so far, in seconds (all threads).
@@ -89,22 +83,10 @@ enum ViTBenchmark {
         return best.map { Double(images) / $0 }
     }
 
-    /// The multiply–adds of one image's blocks: per layer, the `qkv` and output projections and
-    /// the attention products on the layer's input tokens, the MLP on its output tokens (the
-    /// patch embedding and head are the same for every method and left out).
-    static func multiplyAdds(tokensIn: [Int], tokensOut: [Int], configuration: VisionTransformer.Configuration) -> Double {
-        let (d, h) = (Double(configuration.width), Double(configuration.mlpHidden))
-        return zip(tokensIn, tokensOut).reduce(0.0) { total, layer in
-            let (n, m) = (Double(layer.0), Double(layer.1))
-            return total + 4 * d * d * n + 2 * n * n * d + 2 * d * h * m
-        }
-    }
-
-    /// The speed-up of the blocks that the multiply–add count predicts for `configuration`.
-    static func predictedSpeedup(_ configuration: TokenFusionConfiguration, model: VisionTransformer.Configuration) -> Double {
-        let (tokens, layers) = (model.patchCount + 1, model.depth)
-        let counts = configuration.schedule.tokenCounts(initialTokenCount: tokens, layerCount: layers, protectedCount: 1)
-        let full = multiplyAdds(tokensIn: Array(repeating: tokens, count: layers), tokensOut: Array(repeating: tokens, count: layers), configuration: model)
-        return full / multiplyAdds(tokensIn: [tokens] + counts.dropLast(), tokensOut: counts, configuration: model)
+    /// The speed-up of the blocks that the multiply–accumulate count predicts for `configuration`
+    /// (``TokenMergingViT/blockMultiplyAccumulates``).
+    static func predictedSpeedup(_ configuration: TokenFusionConfiguration, model: VisionTransformer) -> Double {
+        TokenMergingViT(model: model, configuration: .identity).blockMultiplyAccumulates
+            / TokenMergingViT(model: model, configuration: configuration).blockMultiplyAccumulates
     }
 }

@@ -143,7 +143,7 @@ struct ViTCommand: ParsableCommand {
                 tokensAfterEachLayer: run.configuration.schedule.tokenCounts(
                     initialTokenCount: tokenCount, layerCount: layerCount, protectedCount: 1),
                 accuracy: measured.0, imagesPerSecond: measured.1, speedup: measured.1 / speeds[0],
-                predictedSpeedup: ViTBenchmark.predictedSpeedup(run.configuration, model: architecture))
+                predictedSpeedup: ViTBenchmark.predictedSpeedup(run.configuration, model: run.model))
         }
         var summary = ViTReport.markdown(rows)
         print(summary)

@@ -1,5 +1,6 @@
 import ExampleSupport
 import Foundation
+import ModelZoo
 import TokenFusion
 
 /// One row of the ViT table.

@@ -105,30 +105,8 @@ public final class LowRankLlamaModel: Module {
         precondition(windowLength >= (prependBOS ? 1 : 2), "LowRankLlamaModel.perplexity: windowLength \(windowLength) scores no token")
         let bos = configuration.bosTokenID
         precondition(!prependBOS || bos != nil, "LowRankLlamaModel.perplexity: prependBOS needs configuration.bosTokenID")
-        var (total, scored) = (0.0, 0)
-        withoutGradients {
-            var begin = 0
-            while begin < ids.count {
-                let window = Array(ids[begin..<Swift.min(begin + windowLength, ids.count)])
-                begin += windowLength
-                let input = prependBOS ? [bos!] + window : window
-                let targets = prependBOS ? window : Array(window.dropFirst())
-                guard !targets.isEmpty else { continue }
-                let hidden = hiddenStates(for: [input])
-                var row = 0
-                while row < targets.count {
-                    let count = Swift.min(128, targets.count - row)
-                    let block = logits(fromHiddenStates: hidden.sliced(alongAxis: 1, from: row, count: count))
-                    let mean = crossEntropy(
-                        logits: block.reshaped(to: [count, block.shape[2]]), labels: Array(targets[row..<(row + count)]))
-                    total += Double(mean.scalar) * Double(count)
-                    row += count
-                }
-                scored += targets.count
-            }
-        }
-        let mean = scored > 0 ? total / Double(scored) : .nan
-        return (Foundation.exp(mean), mean, scored)
+        let result = windowedPerplexity(of: ids, windowLength: windowLength, beginningOfSequence: prependBOS ? bos : nil)
+        return (result.perplexity, result.meanNegativeLogLikelihood, result.tokenCount)
     }
 }
 

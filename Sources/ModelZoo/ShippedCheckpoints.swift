@@ -10,6 +10,7 @@ import PruningCore
 /// | `resnet20-fashion-mnist` | ``ResNet/cifar(depth:inputChannels:classCount:width:using:)`` depth 20, 1×28×28 | see `Documentation/ModelZoo.md` | in the manifest |
 /// | `resnet56-fashion-mnist` | the same, depth 56 | see `Documentation/ModelZoo.md` | in the manifest |
 /// | `mobilenetv2-fashion-mnist` | ``MobileNetV2`` (small-input strides; width multiplier in its summary) | see `Documentation/ModelZoo.md` | in the manifest |
+/// | `vit-fashion-mnist` | ``VisionTransformer`` (4×4 patches, width 96, depth 6, 4 heads, MLP ratio 2) | see `Documentation/ModelZoo.md` | in the manifest |
 ///
 /// Each model is rebuilt from the architecture recorded in its training summary and loaded
 /// strictly (every tensor present, none extra, every shape equal).
@@ -26,6 +27,8 @@ public enum ShippedCheckpoints {
         case resnet56FashionMNIST = "resnet56-fashion-mnist"
         /// MobileNetV2 (8-fold reduction for small images) trained on Fashion-MNIST.
         case mobileNetV2FashionMNIST = "mobilenetv2-fashion-mnist"
+        /// The small Vision Transformer (49 patch tokens and a class token) trained on Fashion-MNIST.
+        case visionTransformerFashionMNIST = "vit-fashion-mnist"
     }
 
     /// One manifest entry.
@@ -126,6 +129,18 @@ public enum ShippedCheckpoints {
         let url = try weightsURL(.mobileNetV2FashionMNIST)
         var random = RandomGenerator(seed: 0)
         let model = MobileNetV2(configuration: try architecture(.mobileNetV2FashionMNIST, as: MobileNetV2.Configuration.self), using: &random)
+        try model.load(from: url, strict: true)
+        model.eval()
+        return model
+    }
+
+    /// The shipped Vision Transformer for Fashion-MNIST (inputs normalized with
+    /// ``FashionMNIST/normalization``), in evaluation mode.
+    public static func visionTransformerFashionMNIST() throws -> VisionTransformer {
+        let url = try weightsURL(.visionTransformerFashionMNIST)
+        var random = RandomGenerator(seed: 0)
+        let model = VisionTransformer(
+            configuration: try architecture(.visionTransformerFashionMNIST, as: VisionTransformer.Configuration.self), using: &random)
         try model.load(from: url, strict: true)
         model.eval()
         return model

@@ -47,3 +47,20 @@ public final class TokenMergingViT {
         model.classify(tokens(images).tokens)
     }
 }
+
+extension TokenMergingViT {
+    /// The multiply–accumulates of one image's transformer blocks under ``configuration``: per
+    /// block, the `qkv` and output projections and the two attention products on the block's
+    /// input tokens, the MLP on its output tokens (the reduction happens between attention and
+    /// MLP). The patch embedding and the head are the same for every configuration and left out.
+    public var blockMultiplyAccumulates: Double {
+        let architecture = model.configuration
+        let (tokens, layers) = (architecture.patchCount + 1, architecture.depth)
+        let counts = configuration.schedule.tokenCounts(initialTokenCount: tokens, layerCount: layers, protectedCount: 1)
+        let (d, h) = (Double(architecture.width), Double(architecture.mlpHidden))
+        return zip([tokens] + counts.dropLast(), counts).reduce(0.0) { total, layer in
+            let (n, m) = (Double(layer.0), Double(layer.1))
+            return total + 4 * d * d * n + 2 * n * n * d + 2 * d * h * m
+        }
+    }
+}

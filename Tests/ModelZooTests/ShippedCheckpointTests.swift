@@ -22,6 +22,10 @@ import Testing
             let mobileNet = try ShippedCheckpoints.mobileNetV2FashionMNIST()
             #expect(mobileNet.configuration.inputChannels == 1 && mobileNet.configuration.classCount == 10)
             model = mobileNet
+        case .visionTransformerFashionMNIST:
+            let vit = try ShippedCheckpoints.visionTransformerFashionMNIST()
+            #expect(vit.configuration.patchCount == 49 && vit.configuration.depth == 6 && vit.configuration.width == 96)
+            model = vit
         }
         guard DataFiles.directory != nil else { return }
         let count = 200

@@ -4,6 +4,7 @@ import PruningCore
 import Testing
 @testable import bgpo
 @testable import ExampleSupport
+@testable import ModelZoo
 
 #if canImport(FoundationXML)
 import FoundationXML

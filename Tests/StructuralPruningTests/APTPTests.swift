@@ -202,4 +202,45 @@ struct APTPTests {
         #expect(tail < head, "loss \(head) → \(tail)")
         #expect(expert.shape == shape)
     }
+
+    @Test("Shared-budget fine-tuning: each expert gets its share of the updates on its own prompts; the same as training it alone")
+    func sharedFineTuning() throws {
+        let network = smallNetwork()
+        let space = try DiffusionArchitectureSpace(network: network)
+        let cost = DiffusionCostModel(network: network, space: space)
+        func expert() throws -> DiffusionUNet {
+            try PromptRoutedPruning.pruned(network, gates: try DiffusionMagnitudePruning.gates(for: network, keptFraction: 0.6, cost: cost), space: space)
+        }
+        let experts = [try expert(), try expert(), try expert()]
+        var random = RandomGenerator(seed: 4)
+        let images = Tensor.randomUniform([8, 1, 28, 28], lower: -1, upper: 1, using: &random)
+        let conditions = Tensor.randomNormal([8, 6], using: &random)
+        let assignment = [0, 0, 0, 0, 0, 0, 1, 1]   // expert 2 has no prompts
+        let schedule = NoiseSchedule(kind: .cosine, steps: 100)
+        var recipe = ExpertFineTuning(steps: 0)
+        recipe.batchSize = 4
+        recipe.seed = 7
+        var calls: [(Int, Int, Int)] = []
+        try recipe.train(experts: experts, assignment: assignment, totalSteps: 8, teacher: network, schedule: schedule,
+                         images: images, conditions: conditions) { code, prompts, steps, losses in
+            calls.append((code, prompts, steps))
+            #expect(losses.count == steps)
+        }
+        #expect(calls.map(\.0) == [0, 1] && calls.map(\.1) == [6, 2] && calls.map(\.2) == [6, 2])
+        // Expert 1 equals a copy trained alone on its two prompts with seed 7 + 1; expert 2 is untouched.
+        let alone = try expert()
+        var single = recipe
+        single.steps = 2
+        single.seed = 8
+        try single.train(alone, teacher: network, schedule: schedule, images: images.sliced(alongAxis: 0, from: 6, count: 2),
+                         conditions: conditions.sliced(alongAxis: 0, from: 6, count: 2))
+        let probe = images.sliced(alongAxis: 0, from: 0, count: 2), condition = conditions.sliced(alongAxis: 0, from: 0, count: 2)
+        [experts[1], experts[2], alone].forEach { $0.eval() }
+        let outputs = withoutGradients { [experts[1], experts[2], alone, try! expert()].map { $0(probe, steps: [40, 40], condition: condition) } }
+        #expect(largestDifference(outputs[0], outputs[2]) < 1e-6)
+        #expect(largestDifference(outputs[1], outputs[3]) == 0)
+        #expect(throws: StructuralPruningError.self) {
+            try recipe.train(experts: experts, assignment: [0, 3], totalSteps: 2, teacher: network, schedule: schedule, images: images, conditions: conditions)
+        }
+    }
 }

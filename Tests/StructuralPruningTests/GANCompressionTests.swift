@@ -171,3 +171,42 @@ struct GANObjectiveTests {
         #expect(discriminator.parameterCount < discriminatorParameters, "the discriminator is physically pruned too")
     }
 }
+
+@Suite("GAN compression: the one-shot generator baselines")
+struct GeneratorBaselineTests {
+    @Test("L1 channels and uniform width meet the MAC budget, train with distillation, and leave the teacher unchanged")
+    func baselinesMeetBudget() throws {
+        var random = RandomGenerator(seed: 11)
+        let teacher = UNetGenerator(configuration: .init(inputChannels: 1, outputChannels: 1, baseWidth: 8, levels: 3), using: &random)
+        let critic = PatchDiscriminator(configuration: .init(inputChannels: 2, baseWidth: 4, stridedLayers: 2), using: &random)
+        let inputs = Tensor.randomUniform([8, 1, 16, 16], lower: -1, upper: 1, using: &random)
+        let pairs = PairedImages(inputs: inputs, targets: inputs.tanh(), labels: Array(repeating: 0, count: 8))
+        teacher.eval()
+        let teacherOutputs = TranslationTraining.outputs(of: teacher, for: inputs)
+        let before = teacher.stateDictionary()
+        let shape = [1, 16, 16]
+        let full = Double(ChannelCostModel.count(teacher, inputShape: shape, measure: .macs))
+        var recipe = TranslationTraining(steps: 3)
+        recipe.batchSize = 4
+        recipe.distillationWeight = 100
+        for baseline in GeneratorBaseline.allCases {
+            let (student, records) = try baseline.run(
+                teacher: teacher, teacherDiscriminator: critic, pairs: pairs, teacherOutputs: teacherOutputs, keptFraction: 0.3, training: recipe)
+            let macs = Double(ChannelCostModel.count(student, inputShape: shape, measure: .macs))
+            #expect(macs <= 0.3 * full + 1, "\(baseline): \(macs / full)")
+            #expect(macs >= 0.1 * full, "\(baseline): \(macs / full)")
+            #expect(records.count == 3 && records.allSatisfy { $0.reconstruction.isFinite })
+        }
+        // The widest uniform U-Net under the budget: one more channel of base width exceeds it.
+        let uniform = GeneratorBaseline.uniformConfiguration(teacher: teacher, keptFraction: 0.3, shape: shape)
+        var wider = uniform
+        wider.baseWidth += 1
+        var r = RandomGenerator(seed: 0)
+        #expect(Double(ChannelCostModel.count(UNetGenerator(configuration: wider, using: &r), inputShape: shape, measure: .macs)) > 0.3 * full)
+        for (name, value) in teacher.stateDictionary() { #expect(value.scalars == before[name]!.scalars, "teacher changed: \(name)") }
+        #expect(throws: StructuralPruningError.self) {
+            try GeneratorBaseline.l1Channels.run(teacher: teacher, teacherDiscriminator: critic, pairs: pairs, teacherOutputs: teacherOutputs,
+                                                 keptFraction: 1.2, training: recipe)
+        }
+    }
+}

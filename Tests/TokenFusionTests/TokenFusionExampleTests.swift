@@ -26,17 +26,20 @@ import TokenFusion
             == [.prune, .prune, .prune, .prune, .mlerp, .mlerp])
     }
 
-    @Test("the predicted speed-up is 1 without reduction and follows the token counts")
+    @Test("blockMultiplyAccumulates counts projections, attention and MLP per block on its token counts; the predicted speed-up is their ratio")
     func predictedSpeedup() {
         let architecture = VisionTransformer.Configuration(
             imageSize: 28, patchSize: 4, inputChannels: 1, classCount: 10, width: 96, depth: 6, heads: 4, mlpRatio: 2)
-        #expect(ViTBenchmark.predictedSpeedup(.identity, model: architecture) == 1)
+        var random = RandomGenerator(seed: 0)
+        let model = VisionTransformer(configuration: architecture, using: &random)
+        #expect(ViTBenchmark.predictedSpeedup(.identity, model: model) == 1)
         let (d, h) = (96.0, 192.0)
         func layer(_ n: Double, _ m: Double) -> Double { 4 * d * d * n + 2 * n * n * d + 2 * d * h * m }
         let counts = [42.0, 34, 26, 18, 10, 6]
         let reduced = zip([50.0] + counts.dropLast(), counts).reduce(0.0) { $0 + layer($1.0, $1.1) }
-        let expected = 6 * layer(50, 50) / reduced
-        #expect(abs(ViTBenchmark.predictedSpeedup(.tome(.constant(8)), model: architecture) - expected) < 1e-9)
+        #expect(TokenMergingViT(model: model, configuration: .identity).blockMultiplyAccumulates == 6 * layer(50, 50))
+        #expect(TokenMergingViT(model: model, configuration: .tome(.constant(8))).blockMultiplyAccumulates == reduced)
+        #expect(abs(ViTBenchmark.predictedSpeedup(.tome(.constant(8)), model: model) - 6 * layer(50, 50) / reduced) < 1e-9)
     }
 
     static let rows = [

@@ -42,49 +42,6 @@ extension LlamaModel {
             "LlamaModel.perplexity: windows of \(windowLength) tokens exceed \(configuration.maxPositions) positions")
         let bos = configuration.bosTokenID
         precondition(!prependBOS || bos != nil, "LlamaModel.perplexity: prependBOS needs configuration.bosTokenID")
-        let clock = ContinuousClock()
-        let start = clock.now
-        var total = 0.0
-        var scored = 0
-        var fed = 0
-        withoutGradients {
-            var begin = 0
-            while begin < ids.count {
-                let window = Array(ids[begin..<min(begin + windowLength, ids.count)])
-                begin += windowLength
-                let input = prependBOS ? [bos!] + window : window
-                let targets = prependBOS ? window : Array(window.dropFirst())
-                guard !targets.isEmpty else { continue }
-                let hidden = hiddenStates(for: [input])
-                total += negativeLogLikelihood(hidden: hidden, targets: targets)
-                scored += targets.count
-                fed += input.count
-            }
-        }
-        let seconds = (clock.now - start) / .seconds(1)
-        let mean = scored > 0 ? total / Double(scored) : .nan
-        return LlamaPerplexity(
-            perplexity: Foundation.exp(mean), meanNegativeLogLikelihood: mean, tokenCount: scored,
-            tokensPerSecond: seconds > 0 ? Double(fed) / seconds : .infinity)
-    }
-
-    /// The summed negative log-likelihood of `targets[t]` under the logits at position `t` of
-    /// `hidden` `[1, length, hidden]`; the LM head runs on blocks of rows to bound memory.
-    ///
-    /// - Precondition: every target is in `0..<vocabularySize`.
-    private func negativeLogLikelihood(hidden: Tensor, targets: [Int]) -> Double {
-        let rowsPerBlock = 128
-        var total = 0.0
-        var row = 0
-        while row < targets.count {
-            let count = min(rowsPerBlock, targets.count - row)
-            let block = logits(fromHiddenStates: hidden.sliced(alongAxis: 1, from: row, count: count))
-            // The fused cross-entropy (one pass per row, no log-softmax tensor) gives the mean.
-            let mean = crossEntropy(
-                logits: block.reshaped(to: [count, block.shape[2]]), labels: Array(targets[row..<(row + count)]))
-            total += Double(mean.scalar) * Double(count)
-            row += count
-        }
-        return total
+        return windowedPerplexity(of: ids, windowLength: windowLength, beginningOfSequence: prependBOS ? bos : nil)
     }
 }

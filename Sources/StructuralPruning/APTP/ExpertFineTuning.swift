@@ -64,4 +64,40 @@ public struct ExpertFineTuning: Sendable {
         expert.eval()
         return losses
     }
+
+    /// Fine-tunes every expert on its own prompts, the experts sharing `totalSteps` updates in
+    /// proportion to their prompts (APTP's per-expert fine-tuning at a fixed total budget):
+    /// expert `k` gets `round(totalSteps · n_k / n)` updates of this recipe with seed
+    /// ``seed`` + k; experts without prompts are left as they are.
+    ///
+    /// - Parameters:
+    ///   - experts: the pruned networks, trained in place.
+    ///   - assignment: the expert of every training row.
+    ///   - totalSteps: the updates shared by all experts.
+    ///   - teacher: the unpruned network.
+    ///   - schedule: the noise schedule.
+    ///   - images: the training images `[n, c, h, w]` in [−1, 1].
+    ///   - conditions: their condition embeddings `[n, width]`.
+    ///   - progress: called after each expert with its index, prompt count, updates and losses.
+    /// - Throws: ``StructuralPruningError/invalidSetting(field:value:expected:)`` for an
+    ///   assignment that disagrees with the images or names no expert.
+    public func train(
+        experts: [DiffusionUNet], assignment: [Int], totalSteps: Int, teacher: DiffusionUNet, schedule: NoiseSchedule,
+        images: Tensor, conditions: Tensor, progress: ((_ expert: Int, _ prompts: Int, _ steps: Int, _ losses: [Double]) -> Void)? = nil
+    ) throws(StructuralPruningError) {
+        guard assignment.count == images.shape[0], assignment.allSatisfy({ experts.indices.contains($0) }) else {
+            throw .invalidSetting(field: "assignment", value: Double(assignment.count), expected: "one expert index per image, each below \(experts.count)")
+        }
+        for (code, expert) in experts.enumerated() {
+            let members = assignment.indices.filter { assignment[$0] == code }
+            guard !members.isEmpty else { continue }
+            var recipe = self
+            recipe.steps = Int((Double(totalSteps) * Double(members.count) / Double(assignment.count)).rounded())
+            recipe.seed = seed &+ UInt64(code)
+            guard recipe.steps > 0 else { continue }
+            let losses = try recipe.train(expert, teacher: teacher, schedule: schedule, images: images.indexSelect(members, alongAxis: 0),
+                                          conditions: conditions.indexSelect(members, alongAxis: 0))
+            progress?(code, members.count, recipe.steps, losses)
+        }
+    }
 }

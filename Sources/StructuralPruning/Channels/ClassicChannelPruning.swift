@@ -74,7 +74,7 @@ public struct ClassicChannelPruning: Sendable {
             flops: ChannelCostModel.count(model, inputShape: inputShape, measure: .flops),
             macs: ChannelCostModel.count(model, inputShape: inputShape, measure: .macs),
             parameters: ChannelCostModel.count(model, inputShape: inputShape, measure: .parameters),
-            accuracy: ClassifierTraining.accuracy(of: model, on: validation))
+            accuracy: ImageClassificationEvaluation.accuracy(of: model, on: validation))
         var generator = RandomGenerator(seed: seed)
         let calibration = importance == .taylor
             ? Array(training.batches(size: fineTuning.batchSize, shuffle: true, using: &generator).prefix(calibrationBatches)) : []
@@ -85,11 +85,11 @@ public struct ClassicChannelPruning: Sendable {
         let masks = try BudgetedChannelSelection(target: wholeTarget, scope: scope).masks(scores: scores, cost: flops)
         let ratio = (Double(flops.count(hardMasks: masks)) - fixed) / flops.prunableCost
         let kept = try ChannelMaskExport.apply(masks, gating: gating, to: model)
-        let pruned = ClassifierTraining.accuracy(of: model, on: validation)
+        let pruned = ImageClassificationEvaluation.accuracy(of: model, on: validation)
         try fineTuning.train(model, on: training, progress: progress)
         return Report(
             accuracyBefore: before.accuracy, accuracyPruned: pruned,
-            accuracyFineTuned: ClassifierTraining.accuracy(of: model, on: validation),
+            accuracyFineTuned: ImageClassificationEvaluation.accuracy(of: model, on: validation),
             flopsBefore: before.flops, flopsAfter: ChannelCostModel.count(model, inputShape: inputShape, measure: .flops),
             macsBefore: before.macs, macsAfter: ChannelCostModel.count(model, inputShape: inputShape, measure: .macs),
             parametersBefore: before.parameters,

@@ -63,38 +63,4 @@ public struct ClassifierTraining: Sendable, Equatable {
         }
         model.eval()
     }
-
-    /// Top-1 accuracy of `model` on `data` in evaluation mode.
-    public static func accuracy(of model: some Layer, on data: ImageClassificationDataSet, batchSize: Int = 256) -> Double {
-        let training = model.isTraining
-        model.eval()
-        defer { if training { model.train() } }
-        var correct = 0.0
-        withoutGradients {
-            for batch in data.batches(size: batchSize) {
-                correct += PruningCore.accuracy(logits: model(batch.images), labels: batch.labels) * Double(batch.labels.count)
-            }
-        }
-        return correct / Double(max(data.count, 1))
-    }
-
-    /// Images per second of `model` in evaluation mode on batches of `batchSize` copies of
-    /// `sample` `[channels, height, width]`, best of `repeats` timed runs after one warm-up
-    /// (a timing, not a test).
-    public static func imagesPerSecond(of model: some Layer, sample: Tensor, batchSize: Int, repeats: Int = 5) -> Double {
-        let training = model.isTraining
-        model.eval()
-        defer { if training { model.train() } }
-        let batch = Tensor.concatenate(Array(repeating: sample.unsqueezed(at: 0), count: batchSize), alongAxis: 0)
-        return withoutGradients {
-            _ = model(batch)
-            var best = Double.infinity
-            for _ in 0..<max(repeats, 1) {
-                let start = ContinuousClock.now
-                _ = model(batch)
-                best = min(best, (ContinuousClock.now - start) / .seconds(1))
-            }
-            return Double(batchSize) / best
-        }
-    }
 }

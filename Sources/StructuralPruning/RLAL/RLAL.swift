@@ -247,7 +247,7 @@ public final class RLAL<Model: ChannelPrunable & Layer> {
     /// The accuracy on `data` of the network under ``alignmentMask``, normalized as rewards are
     /// (the network itself, in eval mode, before a sub-network is chosen and after the export).
     public func maskedAccuracy(on data: ImageClassificationDataSet) throws -> Double {
-        guard let alignmentMask, !exported else { return ClassifierTraining.accuracy(of: model, on: data) }
+        guard let alignmentMask, !exported else { return ImageClassificationEvaluation.accuracy(of: model, on: data) }
         return try environment.maskedAccuracy(alignmentMask, on: data)
     }
 
