@@ -61,9 +61,8 @@ struct LanguageModelFamily {
         let dense = try LlamaModel(gguf: file)
         dense.eval()
         func encode(_ text: String) -> [Int] { tokenizer.encode(text, addingBOS: false, parsingSpecialTokens: false) }
-        let testRaw = try String(contentsOf: DataFiles.file("wikitext-2-raw/wiki.test.raw"), encoding: .utf8)
-        let evaluationIDs = Array(encode(WikiText2Evaluation.joined(testRaw)).prefix(evaluationTokens))
-        let validationIDs = encode(try WikiText2Evaluation.text(split: .validation))
+        let (testRaw, testIDs, validationIDs) = try WikiText2Evaluation.tokens(encode: encode)
+        let evaluationIDs = Array(testIDs.prefix(evaluationTokens))
         let calibration = try CalibrationSequences.windows(of: validationIDs, count: calibrationCount, length: calibrationLength, seed: seed)
         let task = try NextSentenceTask(raw: testRaw, encode: encode, itemCount: questions)
         let prompt = Array(evaluationIDs.prefix(prefillLength))

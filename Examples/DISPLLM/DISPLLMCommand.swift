@@ -147,10 +147,8 @@ struct DISPLLMCommand: ParsableCommand {
         dense.eval()
         func encode(_ text: String) -> [Int] { tokenizer.encode(text, addingBOS: false, parsingSpecialTokens: false) }
 
-        let testRaw = try String(contentsOf: DataFiles.file("wikitext-2-raw/wiki.test.raw"), encoding: .utf8)
-        var evaluationIDs = encode(WikiText2Evaluation.joined(testRaw))
-        if evalTokens > 0 { evaluationIDs = Array(evaluationIDs.prefix(evalTokens)) }
-        let validationIDs = encode(try WikiText2Evaluation.text(split: .validation))
+        let (testRaw, testIDs, validationIDs) = try WikiText2Evaluation.tokens(encode: encode)
+        let evaluationIDs = evalTokens > 0 ? Array(testIDs.prefix(evalTokens)) : testIDs
         let calibration = try CalibrationSequences.windows(of: validationIDs, count: calibrationSequences, length: calibrationLength)
         let taylorCalibration = try CalibrationSequences.windows(of: validationIDs, count: taylorSamples, length: 128, seed: 1)
         let task = try NextSentenceTask(raw: testRaw, encode: encode, itemCount: zeroShotItems)

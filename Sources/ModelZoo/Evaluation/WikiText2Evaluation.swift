@@ -29,4 +29,15 @@ public enum WikiText2Evaluation {
     public static func text(split: Split) throws -> String {
         try WikiText2.load(split: split.corpusSplit).joinedRows
     }
+
+    /// What an LLM evaluation reads: the raw test text (for ``NextSentenceTask``) and the token
+    /// streams of the test split (to score) and the validation split (to calibrate or train on),
+    /// each the joined rows encoded by `encode`.
+    ///
+    /// - Parameter encode: the tokenizer, e.g. a BPE tokenizer without BOS.
+    /// - Throws: ``DataFilesError`` when the data folder or a file is missing.
+    public static func tokens(encode: (String) -> [Int]) throws -> (testRaw: String, test: [Int], validation: [Int]) {
+        let raw = try WikiText2.load(split: .test).text
+        return (raw, encode(joined(raw)), encode(try text(split: .validation)))
+    }
 }
