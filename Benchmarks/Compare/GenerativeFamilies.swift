@@ -66,7 +66,7 @@ struct GANFamily {
             if method == "dense" { denseSpeed = speed }
             let macs = Double(ChannelCostModel.count(generator, inputShape: shape, measure: .macs))
             report.rows.append(ComparisonRow(
-                family: "GAN", model: "pix2pix U-Net, edges → garment", method: method == "dense" ? "dense" : method,
+                family: "GAN", model: "pix2pix U-Net, edges → garment", method: method,
                 budget: method == "dense" ? "–" : String(format: "−%d %% generator MACs (got −%.1f %%)", percent, 100 * (1 - macs / teacherMACs)),
                 qualityName: "FD", higherIsBetter: false, quality: scores.frechetDistance,
                 secondaryName: "class accuracy", secondary: scores.accuracy,

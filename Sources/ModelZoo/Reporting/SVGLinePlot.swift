@@ -29,7 +29,7 @@ public struct SVGLinePlot {
     public var xLabel: String
     /// The y-axis label.
     public var yLabel: String
-    /// The curves, drawn in order with the ``palette`` colours.
+    /// The curves, drawn in order in Tableau's ten colours.
     public var series: [Series]
     /// A horizontal dashed line (a target value) and its label.
     public var reference: (value: Double, label: String)?
